@@ -1,0 +1,26 @@
+/**
+ * Errors as typed values with a reason code. The code is the stable contract (DESIGN.md §4);
+ * the message is a sentence for a person that says what was wrong and what was expected.
+ */
+export class HarnessError extends Error {
+  override readonly name: string = "HarnessError";
+  constructor(
+    public readonly reason: string,
+    message: string,
+    public readonly detail: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Raised for files the user gave us that cannot be used; the message names the file. */
+export class InputFileError extends HarnessError {
+  override readonly name = "InputFileError";
+  constructor(
+    public readonly file: string,
+    message: string,
+    reason = "BAD_FILE",
+  ) {
+    super(reason, `${file}: ${message}`, { file });
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The test CA: a root and an issuing CA, persisted in a directory and reused. A harness trusts
+ * the CA of its state dir; `certs issue` without `--ca` issues under that same CA.
+ */
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Certificate } from "./certificate.js";
+import { type Credential, type IssueOptions, issueCertificate } from "./issue.js";
+import { keyPairFromPem } from "./keys.js";
+
+export interface TestCa {
+  root: Credential;
+  issuing: Credential;
+  /** Issues a leaf certificate under the issuing CA. */
+  issue(options: IssueOptions): Promise<Credential>;
+}
+
+const YEAR_MS = 365 * 86_400_000;
+
+function wrap(root: Credential, issuing: Credential): TestCa {
+  return {
+    root,
+    issuing,
+    issue: (options) => issueCertificate(options, issuing),
+  };
+}
+
+/** Creates a new root and issuing CA valid from 10 years before `nowMs` to 20 years after. */
+export async function createTestCa(nowMs: number, name = "smdb-harness"): Promise<TestCa> {
+  const notBefore = new Date(nowMs - 10 * YEAR_MS);
+  const notAfter = new Date(nowMs + 20 * YEAR_MS);
+  const root = await issueCertificate({
+    profile: "root-ca",
+    name: `${name} Test Root CA`,
+    notBefore,
+    notAfter,
+  });
+  const issuing = await issueCertificate(
+    { profile: "issuing-ca", name: `${name} Test Issuing CA`, notBefore, notAfter },
+    root,
+  );
+  return wrap(root, issuing);
+}
+
+async function atomicWrite(file: string, content: string | Buffer, mode?: number): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, content, mode === undefined ? {} : { mode });
+  await rename(tmp, file);
+}
+
+/** Writes `root.cer`, `root.pem`, `root.key.pem`, `issuing.cer`, `issuing.pem`, `issuing.key.pem`. */
+export async function saveTestCa(ca: TestCa, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const [base, credential] of [
+    ["root", ca.root],
+    ["issuing", ca.issuing],
+  ] as const) {
+    await atomicWrite(join(dir, `${base}.cer`), credential.certificate.der);
+    await atomicWrite(join(dir, `${base}.pem`), credential.certificate.pem);
+    await atomicWrite(join(dir, `${base}.key.pem`), credential.key.privateKeyPem, 0o600);
+  }
+}
+
+export async function loadTestCa(dir: string): Promise<TestCa> {
+  const load = async (base: string): Promise<Credential> => ({
+    certificate: Certificate.fromPem(await readFile(join(dir, `${base}.pem`), "utf8")),
+    key: keyPairFromPem(await readFile(join(dir, `${base}.key.pem`), "utf8")),
+    chain: [],
+  });
+  const root = await load("root");
+  const issuing = await load("issuing");
+  issuing.chain = [root.certificate];
+  return wrap(root, issuing);
+}
+
+/** Loads the CA in `dir`, creating and saving one first if there is none. */
+export async function loadOrCreateTestCa(dir: string, nowMs: number): Promise<TestCa> {
+  try {
+    return await loadTestCa(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const ca = await createTestCa(nowMs);
+  await saveTestCa(ca, dir);
+  return ca;
+}
