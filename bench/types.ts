@@ -1,0 +1,31 @@
+/**
+ * A benchmark case: one harness operation and, for the ratio, the same RSA operations done with
+ * node:crypto alone on the same keys in the same run (DESIGN.md §4 "Benchmarks").
+ * `bench/run.ts` discovers every `bench/*.bench.ts` module and runs its cases.
+ */
+export interface BenchCase {
+  /** Stable name, e.g. `sts.issue`, `wsp.call`, `pki.issue.warm`. */
+  name: string;
+  keyBits: number;
+  /** One operation of the harness (what is measured). */
+  run(): Promise<void> | void;
+  /** The raw node:crypto work of one operation, for `ceilingOpsPerSec`; omit when there is no RSA work. */
+  ceiling?(): Promise<void> | void;
+  /** Called once after the case has been measured. */
+  teardown?(): Promise<void> | void;
+}
+
+export interface BenchModule {
+  cases(): Promise<BenchCase[]>;
+}
+
+/** One output line of `npm run bench -- --json`. */
+export interface BenchResult {
+  name: string;
+  opsPerSec: number;
+  ceilingOpsPerSec: number | null;
+  ratio: number | null;
+  p50Ms: number;
+  p99Ms: number;
+  keyBits: number;
+}
