@@ -15,7 +15,7 @@ export class HarnessError extends Error {
 
 /** Raised for files the user gave us that cannot be used; the message names the file. */
 export class InputFileError extends HarnessError {
-  override readonly name = "InputFileError";
+  override readonly name: string = "InputFileError";
   constructor(
     public readonly file: string,
     message: string,
