@@ -56,17 +56,23 @@ const UTF8 = forge.asn1.Type.UTF8;
 
 type Attr = { type?: string; name?: string; shortName?: string; value: string; valueTagClass?: number };
 
+/**
+ * Subject attributes in DER order. OCES3 certificates (and the OCES CAs) put CN first in DER, so
+ * that the RFC 2253 form (last RDN first) reads `C=DK, organizationIdentifier=NTRDK-…, O=…,
+ * serialNumber=UI:DK-O:G:…, CN=…` as DESIGN.md and the real NemLog-in certificate show. Legacy
+ * FOCES certificates have the opposite DER order (C first), ending in a multi-valued RDN.
+ */
 export function subjectAttributes(options: IssueOptions): Attr[] {
   const cvr = options.cvr ?? "99999999";
   const name = options.name ?? defaultName(options.profile);
   switch (options.profile) {
     case "oces3-system":
       return [
-        { shortName: "C", value: "DK" },
-        { type: OID_ORGANIZATION_IDENTIFIER, value: `NTRDK-${cvr}` },
-        { shortName: "O", value: options.organization ?? `Testorganisation ${cvr}`, valueTagClass: UTF8 },
-        { name: "serialNumber", value: `UI:DK-O:G:${options.uuid ?? randomUUID()}` },
         { shortName: "CN", value: name, valueTagClass: UTF8 },
+        { name: "serialNumber", value: `UI:DK-O:G:${options.uuid ?? randomUUID()}` },
+        { shortName: "O", value: options.organization ?? `Testorganisation ${cvr}`, valueTagClass: UTF8 },
+        { type: OID_ORGANIZATION_IDENTIFIER, value: `NTRDK-${cvr}`, valueTagClass: UTF8 },
+        { shortName: "C", value: "DK" },
       ];
     case "foces2": {
       const org = options.organization ?? `Testorganisation ${cvr}`;
@@ -82,17 +88,17 @@ export function subjectAttributes(options: IssueOptions): Attr[] {
     case "wsp":
     case "tls":
       return [
-        { shortName: "C", value: "DK" },
-        { type: OID_ORGANIZATION_IDENTIFIER, value: `NTRDK-${cvr}` },
-        { shortName: "O", value: options.organization ?? "smdb-harness test", valueTagClass: UTF8 },
         { shortName: "CN", value: name, valueTagClass: UTF8 },
+        { shortName: "O", value: options.organization ?? "smdb-harness test", valueTagClass: UTF8 },
+        { type: OID_ORGANIZATION_IDENTIFIER, value: `NTRDK-${cvr}`, valueTagClass: UTF8 },
+        { shortName: "C", value: "DK" },
       ];
     case "root-ca":
     case "issuing-ca":
       return [
-        { shortName: "C", value: "DK" },
-        { shortName: "O", value: options.organization ?? "smdb-harness test PKI", valueTagClass: UTF8 },
         { shortName: "CN", value: name, valueTagClass: UTF8 },
+        { shortName: "O", value: options.organization ?? "smdb-harness test PKI", valueTagClass: UTF8 },
+        { shortName: "C", value: "DK" },
       ];
   }
 }
