@@ -1,0 +1,32 @@
+/** The reporters: terminal, json, junit, html. */
+import type { ScenarioResult } from "../scenario/result.js";
+import { htmlReport } from "./html.js";
+import { jsonReport } from "./json.js";
+import { junitReport } from "./junit.js";
+import { type TerminalOptions, terminalReport } from "./terminal.js";
+
+export { htmlReport } from "./html.js";
+export { jsonReport, toJsonResult } from "./json.js";
+export { junitReport } from "./junit.js";
+export { formatScenarioResult, formatSummary, terminalReport } from "./terminal.js";
+
+export const REPORTERS = ["terminal", "json", "junit", "html"] as const;
+export type ReporterName = (typeof REPORTERS)[number];
+
+export function renderReport(
+  reporter: ReporterName,
+  results: ScenarioResult[],
+  elapsedMs: number,
+  options: TerminalOptions = {},
+): string {
+  switch (reporter) {
+    case "terminal":
+      return terminalReport(results, elapsedMs, options);
+    case "json":
+      return jsonReport(results, elapsedMs);
+    case "junit":
+      return junitReport(results, elapsedMs);
+    case "html":
+      return htmlReport(results, elapsedMs);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The JUnit XML reporter: one testsuite, one testcase per scenario; a scenario whose
+ * expectations did not hold is a <failure> listing expected against actual; one that could not
+ * run is an <error>. The timeline goes to <system-out>.
+ */
+import { formatDuration } from "../clock.js";
+import { relTime, type ScenarioResult } from "../scenario/result.js";
+
+function escapeXml(text: string): string {
+  return (
+    text
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;")
+      // Characters XML 1.0 does not allow at all (ANSI colour codes among them).
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, "")
+  );
+}
+
+function timeline(result: ScenarioResult): string {
+  const start = result.startMs;
+  const lines = [
+    `downtime ${formatDuration(result.downtimeMs)}`,
+    ...result.actions.map(
+      (a) => `${relTime(a.atMs, start)} ${a.do}${a.ok ? "" : ` (rejected: ${a.message})`}`,
+    ),
+    ...result.failures.map(
+      (w) => `${relTime(w.fromMs, start)} → ${relTime(w.toMs, start)} FAIL step ${w.step} ${w.reason}`,
+    ),
+  ];
+  return lines.join("\n");
+}
+
+export function junitReport(results: ScenarioResult[], elapsedMs: number): string {
+  const failures = results.filter((r) => !r.passed && !r.error).length;
+  const errors = results.filter((r) => r.error).length;
+  const cases = results.map((result) => {
+    const attrs = `name="${escapeXml(result.name)}" classname="smdb-harness.scenario.${escapeXml(result.policy)}" file="${escapeXml(result.file)}" time="${(result.elapsedMs / 1000).toFixed(3)}"`;
+    let body = "";
+    if (result.error) {
+      body += `\n      <error message="${escapeXml(result.error.split("\n")[0]!)}" type="ScenarioError">${escapeXml(result.error)}</error>`;
+    } else if (!result.passed) {
+      const bad = result.expectations.filter((e) => !e.ok);
+      const message = bad.map((e) => `${e.label}: expected ${e.expected}, actual ${e.actual}`).join("; ");
+      const detail = result.expectations
+        .map(
+          (e) =>
+            `${e.ok ? "ok  " : "FAIL"} ${e.label}${e.line ? ` (line ${e.line})` : ""}\n     expected: ${e.expected}\n     actual:   ${e.actual}`,
+        )
+        .join("\n");
+      body += `\n      <failure message="${escapeXml(message || "no expectation held")}" type="ExpectationFailed">${escapeXml(detail)}</failure>`;
+    }
+    body += `\n      <system-out>${escapeXml(timeline(result))}</system-out>`;
+    return `    <testcase ${attrs}>${body}\n    </testcase>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="smdb-harness scenarios" tests="${results.length}" failures="${failures}" errors="${errors}" time="${(elapsedMs / 1000).toFixed(3)}">
+  <testsuite name="smdb-harness scenarios" tests="${results.length}" failures="${failures}" errors="${errors}" skipped="0" time="${(elapsedMs / 1000).toFixed(3)}">
+${cases.join("\n")}
+  </testsuite>
+</testsuites>
+`;
+}
