@@ -3,7 +3,7 @@
  * The `smdb-harness` command line: thin over the library. Each command group lives in its own
  * module and registers itself here.
  */
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
 import { reportError } from "./common.js";
 
 const program = new Command();
@@ -15,9 +15,12 @@ program
       "and run rotation scenarios on a virtual clock.",
   )
   .showHelpAfterError("(run with --help for usage)")
-  .configureOutput({ outputError: (text, write) => write(text) });
+  .configureOutput({ outputError: (text, write) => write(text) })
+  // Usage errors (unknown option, bad choice) exit 2 like every other bad input; help exits 0.
+  .exitOverride();
 
 const registrations: Array<() => Promise<{ register(program: Command): void }>> = [
+  () => import("./certs.js"),
 ];
 
 for (const load of registrations) (await load()).register(program);
@@ -35,5 +38,6 @@ Start here:
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.exitCode = reportError(error);
+  if (error instanceof CommanderError) process.exitCode = error.exitCode === 0 ? 0 : 2;
+  else process.exitCode = reportError(error);
 }

@@ -1,5 +1,14 @@
 export { createTestCa, loadOrCreateTestCa, loadTestCa, saveTestCa, type TestCa } from "./ca.js";
 export { Certificate } from "./certificate.js";
+export { toPkcs12, writeCredentialFiles } from "./export.js";
+export {
+  type CertificateInspection,
+  certificateDetails,
+  cvrOf,
+  type DetectedProfile,
+  detectProfile,
+  inspectCertificate,
+} from "./inspect.js";
 export {
   type Credential,
   DEFAULT_KEY_BITS,
@@ -17,3 +26,12 @@ export {
   takeKeyPair,
   warmKeyPool,
 } from "./keys.js";
+export {
+  CertificateFileError,
+  type CertificateFileErrorCode,
+  type CredentialFileFormat,
+  type LoadedCredentialFile,
+  loadCredentialFile,
+  parseCredentialBytes,
+  parseUploadedCertificate,
+} from "./load.js";
