@@ -2,7 +2,7 @@
  * `smdb-harness certs ca|issue|inspect`: the test PKI on the command line.
  */
 import { access } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { parseTime, RealClock, TimeFormatError } from "../harness/clock.js";
 import { createTestCa, loadOrCreateTestCa, loadTestCa, saveTestCa, type TestCa } from "../pki/ca.js";
@@ -344,9 +344,4 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-export function displayPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel && !rel.startsWith("..") ? rel : path;
 }
