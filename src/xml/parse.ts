@@ -1,0 +1,185 @@
+/**
+ * Safe XML parsing for everything that comes in over the wire: no DOCTYPE (so no entity
+ * expansion and no external entities), no processing instructions, a size limit, a depth limit,
+ * exactly one root element. Any parse error is an error, never a best-effort document.
+ */
+import { DOMParser, type Document, type Element, type Node } from "@xmldom/xmldom";
+import { HarnessError } from "../errors.js";
+
+export const DEFAULT_MAX_XML_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_XML_DEPTH = 64;
+
+export interface ParseOptions {
+  /** Largest accepted input in bytes (default 1 MiB). */
+  maxBytes?: number;
+  /** Deepest accepted element nesting (default 64). */
+  maxDepth?: number;
+  /** What the input is, for messages ("request", "STS response", ...). */
+  label?: string;
+}
+
+/** A rejected XML input. `reason` is always `MALFORMED_REQUEST`. */
+export class XmlParseError extends HarnessError {
+  override readonly name = "XmlParseError";
+  constructor(message: string) {
+    super("MALFORMED_REQUEST", message);
+  }
+}
+
+const ELEMENT_NODE = 1;
+const PROCESSING_INSTRUCTION_NODE = 7;
+const DOCUMENT_TYPE_NODE = 10;
+
+/**
+ * Parses `input` (bytes as UTF-8, or a string) into a DOM document. Throws `XmlParseError`.
+ */
+export function parseXml(input: Buffer | Uint8Array | string, options: ParseOptions = {}): Document {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_XML_BYTES;
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_XML_DEPTH;
+  const label = options.label ?? "XML input";
+  let text: string;
+  if (typeof input === "string") {
+    if (input.length > maxBytes || Buffer.byteLength(input, "utf8") > maxBytes) {
+      throw new XmlParseError(`the ${label} is larger than the limit of ${maxBytes} bytes`);
+    }
+    text = input;
+  } else {
+    if (input.byteLength > maxBytes) {
+      throw new XmlParseError(`the ${label} is ${input.byteLength} bytes; the limit is ${maxBytes} bytes`);
+    }
+    const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+    try {
+      text = decoder.decode(input);
+    } catch {
+      throw new XmlParseError(`the ${label} is not valid UTF-8`);
+    }
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === "") throw new XmlParseError(`the ${label} is empty; expected an XML document`);
+  const declaration = /^<\?xml\s[^>]*?encoding\s*=\s*["']([^"']+)["']/.exec(text);
+  if (declaration && !/^utf-?8$/i.test(declaration[1]!) && typeof input !== "string") {
+    throw new XmlParseError(`the ${label} declares encoding "${declaration[1]}"; only UTF-8 is accepted`);
+  }
+  if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
+    throw new XmlParseError(
+      `the ${label} contains a DOCTYPE or entity declaration; these are not accepted (no DTDs, no entity expansion)`,
+    );
+  }
+  const errors: string[] = [];
+  const parser = new DOMParser({
+    onError: (level, message) => {
+      if (level !== "warning") errors.push(String(message).split("\n")[0]!);
+      if (level === "fatalError") throw new XmlParseError(`the ${label} is not well-formed XML: ${message}`);
+    },
+  });
+  let doc: Document;
+  try {
+    doc = parser.parseFromString(text, "text/xml");
+  } catch (error) {
+    if (error instanceof XmlParseError) throw error;
+    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new XmlParseError(`the ${label} is not well-formed XML: ${message}`);
+  }
+  if (errors.length > 0) throw new XmlParseError(`the ${label} is not well-formed XML: ${errors[0]}`);
+  let roots = 0;
+  for (let child = doc.firstChild; child; child = child.nextSibling) {
+    if (child.nodeType === ELEMENT_NODE) roots++;
+    else if (child.nodeType === DOCUMENT_TYPE_NODE) {
+      throw new XmlParseError(`the ${label} contains a DOCTYPE; it is not accepted`);
+    } else if (child.nodeType === PROCESSING_INSTRUCTION_NODE) {
+      const target = (child as unknown as { target: string }).target;
+      if (target.toLowerCase() !== "xml") {
+        throw new XmlParseError(
+          `the ${label} contains a processing instruction <?${target}?>; it is not accepted`,
+        );
+      }
+    }
+  }
+  if (roots !== 1 || !doc.documentElement) {
+    throw new XmlParseError(`the ${label} has ${roots} root elements; expected exactly one`);
+  }
+  checkTree(doc.documentElement, maxDepth, label);
+  return doc;
+}
+
+/** Depth limit and no processing instructions inside the tree; iterative, so deep input cannot overflow the stack. */
+function checkTree(root: Element, maxDepth: number, label: string): void {
+  const stack: Array<[Node, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > maxDepth) {
+      throw new XmlParseError(`the ${label} nests elements deeper than the limit of ${maxDepth}`);
+    }
+    for (let child = node.firstChild; child; child = child.nextSibling) {
+      if (child.nodeType === ELEMENT_NODE) stack.push([child, depth + 1]);
+      else if (child.nodeType === PROCESSING_INSTRUCTION_NODE) {
+        throw new XmlParseError(`the ${label} contains a processing instruction; it is not accepted`);
+      }
+    }
+  }
+}
+
+/** Child elements of `parent`, optionally only those with the given namespace and local name. */
+export function childElements(parent: Node, ns?: string, localName?: string): Element[] {
+  const out: Element[] = [];
+  for (let child = parent.firstChild; child; child = child.nextSibling) {
+    if (child.nodeType !== ELEMENT_NODE) continue;
+    const el = child as Element;
+    if (ns !== undefined && (el.namespaceURI ?? "") !== ns) continue;
+    if (localName !== undefined && el.localName !== localName) continue;
+    out.push(el);
+  }
+  return out;
+}
+
+/** The single child element with that name, or undefined; more than one throws. */
+export function optionalChild(
+  parent: Node,
+  ns: string,
+  localName: string,
+  what?: string,
+): Element | undefined {
+  const found = childElements(parent, ns, localName);
+  if (found.length > 1) {
+    throw new XmlParseError(`${what ?? localName} occurs ${found.length} times; expected at most once`);
+  }
+  return found[0];
+}
+
+/** The single child element with that name; none or more than one throws `XmlParseError`. */
+export function requiredChild(parent: Node, ns: string, localName: string, what?: string): Element {
+  const found = childElements(parent, ns, localName);
+  if (found.length !== 1) {
+    const where = (parent as Element).localName ?? "document";
+    throw new XmlParseError(
+      found.length === 0
+        ? `${what ?? localName} is missing in ${where}`
+        : `${what ?? localName} occurs ${found.length} times in ${where}; expected exactly once`,
+    );
+  }
+  return found[0]!;
+}
+
+/** All descendant elements (document order) with the given namespace and local name. */
+export function descendants(root: Node, ns: string, localName: string): Element[] {
+  const out: Element[] = [];
+  const walk = (node: Node) => {
+    for (let child = node.firstChild; child; child = child.nextSibling) {
+      if (child.nodeType !== ELEMENT_NODE) continue;
+      const el = child as Element;
+      if (el.localName === localName && (el.namespaceURI ?? "") === ns) out.push(el);
+      walk(el);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** Text content with surrounding whitespace removed. */
+export function textOf(el: Element): string {
+  return (el.textContent ?? "").trim();
+}
+
+export function isElement(node: Node | null | undefined): node is Element {
+  return !!node && node.nodeType === ELEMENT_NODE;
+}
