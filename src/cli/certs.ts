@@ -249,7 +249,11 @@ async function issue(flags: IssueFlags): Promise<number> {
     notAfter: new Date(notAfter),
     ...(flags.name === undefined ? {} : { name: flags.name }),
     ...(flags.organization === undefined ? {} : { organization: flags.organization }),
-    ...(flags.freshKey ? { keyOptions: { pool: false } } : {}),
+    // Never the CA's own keys; and successive runs take successive pool keys (see persistentCursor).
+    keyOptions: {
+      exclude: [ca.root.key.publicKeySha256, ca.issuing.key.publicKeySha256],
+      ...(flags.freshKey ? { pool: false } : { persistentCursor: true }),
+    },
   };
   const credential: Credential = await ca.issue(options);
   let files: Awaited<ReturnType<typeof writeCredentialFiles>>;

@@ -26,6 +26,12 @@ export interface KeyOptions {
   pool?: boolean;
   /** Public-key SHA-256 fingerprints that the key must not have. */
   exclude?: Iterable<string>;
+  /**
+   * Start at a pool position stored in the pool directory and advance it, so that successive
+   * short-lived processes (one `certs issue` after another) get different keys instead of each
+   * starting at the first pooled key. Wraps around after the pool limit.
+   */
+  persistentCursor?: boolean;
 }
 
 /** Largest pool per key size; past it keys are generated fresh and not cached. */
@@ -76,12 +82,38 @@ export async function takeKeyPair(bits: number, options: KeyOptions = {}): Promi
       if (!exclude.has(pair.publicKeySha256)) return pair;
     }
   }
-  for (;;) {
-    const index = nextPoolIndex.get(bits) ?? 0;
-    nextPoolIndex.set(bits, index + 1);
+  for (let attempts = 0; ; attempts++) {
+    let index: number;
+    if (options.persistentCursor && attempts < POOL_LIMIT) {
+      index = await advanceCursor(bits);
+    } else {
+      index = nextPoolIndex.get(bits) ?? 0;
+      nextPoolIndex.set(bits, index + 1);
+    }
     const pair = index < POOL_LIMIT ? await pooledKeyPair(bits, index) : await generateFreshKeyPair(bits);
     if (!exclude.has(pair.publicKeySha256)) return pair;
   }
+}
+
+/** Reads and advances the pool cursor file for `bits` (best effort: a read-only cache starts at 0). */
+async function advanceCursor(bits: number): Promise<number> {
+  const file = join(keyPoolDir(), `cursor-rsa-${bits}`);
+  let index = 0;
+  try {
+    const stored = Number.parseInt(await readFile(file, "utf8"), 10);
+    if (Number.isInteger(stored) && stored >= 0) index = stored % POOL_LIMIT;
+  } catch {
+    // no cursor yet
+  }
+  try {
+    await mkdir(keyPoolDir(), { recursive: true });
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    await writeFile(tmp, String((index + 1) % POOL_LIMIT));
+    await rename(tmp, file);
+  } catch {
+    // A read-only cache only costs key variety.
+  }
+  return index;
 }
 
 const pooledPromises = new Map<string, Promise<RsaKeyPair>>();
