@@ -1,0 +1,274 @@
+/**
+ * `startHarness()`: the STS, the simulated SMDB, the admin API and the admin page in one express
+ * app on one server (HTTPS with the harness's test TLS certificate by default, or plain HTTP).
+ * Returns a handle in the style of testcontainers: URLs, the registry, the clock, the event log,
+ * `close()` and `await using`.
+ *
+ *   GET  /health                              200 {status: "ok", …}
+ *   GET  /                                     admin page (HTML)
+ *   *    /admin/api/…                          admin API (src/sts/admin-api.ts)
+ *   POST /{env}/SecurityTokenService.svc       STS (step 1)
+ *   POST /{env}/smdb                           SMDB (step 2)
+ */
+import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { adminRouter, errorResponse } from "../sts/admin-api.js";
+import { Registry } from "../sts/registry.js";
+import type { RolloverPolicy } from "../sts/types.js";
+import { type Clock, RealClock, VirtualClock } from "./clock.js";
+import { ENVIRONMENTS, type Environment, EventLog } from "./events.js";
+import { HarnessState } from "./state.js";
+import { renderAdminPage } from "./ui.js";
+
+export type FaultMode = "verbose" | "realistic";
+
+export interface HarnessOptions {
+  /** Where state is persisted; undefined keeps everything in memory (scenarios, tests). */
+  stateDir?: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (an ephemeral port; `url` tells which). */
+  port?: number;
+  /** Plain HTTP instead of HTTPS. */
+  http?: boolean;
+  /** Default: the real clock. */
+  clock?: Clock;
+  /** Rollover policy; default: the persisted one, else `at-expiry`. */
+  policy?: RolloverPolicy;
+  /** STS fault detail: `verbose` (reason code and sentence, default) or `realistic`. */
+  faultMode?: FaultMode;
+  /** Accept rsa-sha1/sha1 in client signatures (default false). */
+  allowSha1?: boolean;
+  /** Tolerated clock skew for timestamps and token validity (default 5 minutes). */
+  clockSkewMs?: number;
+  /** Token lifetime when the client asks for none (default 8 h). */
+  defaultTokenLifetimeMs?: number;
+  /** Longest token lifetime granted (default 8 h). */
+  maxTokenLifetimeMs?: number;
+  /** Share an event log (default: a new one on the harness clock). */
+  events?: EventLog;
+  /** Reuse already loaded state (e.g. many in-memory harnesses in one process). */
+  state?: HarnessState;
+}
+
+export interface HarnessSettings {
+  faultMode: FaultMode;
+  allowSha1: boolean;
+  clockSkewMs: number;
+  defaultTokenLifetimeMs: number;
+  maxTokenLifetimeMs: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+export class Harness {
+  readonly #server: Server;
+  readonly #url: string;
+  #closed: Promise<void> | undefined;
+
+  constructor(
+    server: Server,
+    url: string,
+    readonly registry: Registry,
+    readonly clock: Clock,
+    readonly events: EventLog,
+    readonly state: HarnessState,
+    readonly settings: HarnessSettings,
+  ) {
+    this.#server = server;
+    this.#url = url;
+  }
+
+  /** Base URL, e.g. `https://127.0.0.1:8080`. */
+  get url(): string {
+    return this.#url;
+  }
+  get port(): number {
+    return (this.#server.address() as AddressInfo).port;
+  }
+  get protocol(): "http" | "https" {
+    return this.#url.startsWith("https:") ? "https" : "http";
+  }
+  stsUrl(env: Environment): string {
+    return `${this.#url}/${env}/SecurityTokenService.svc`;
+  }
+  wspUrl(env: Environment): string {
+    return `${this.#url}/${env}/smdb`;
+  }
+  get adminUrl(): string {
+    return `${this.#url}/admin/api`;
+  }
+  /** The PEM a client needs to trust the harness's TLS certificate (root + issuing CA). */
+  get tlsCaPem(): string {
+    return this.state.ca.root.certificate.pem + this.state.ca.issuing.certificate.pem;
+  }
+
+  /** Stops the server (open connections are closed) and waits for pending writes. */
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = (async () => {
+        const closing = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+        this.#server.closeAllConnections();
+        await closing;
+        await this.registry.flush();
+      })();
+    }
+    return this.#closed;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+function hostForUrl(host: string): string {
+  if (host === "0.0.0.0" || host === "") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const clock = options.clock ?? new RealClock();
+  const events = options.events ?? new EventLog(() => clock.nowMs());
+  const state =
+    options.state ??
+    (await HarnessState.open({
+      ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
+      clock,
+      events,
+    }));
+  const registry = await Registry.open({
+    clock,
+    events,
+    ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
+    builtInTrustAnchors: state.caCertificates(),
+    ...(options.policy ? { policy: options.policy } : {}),
+  });
+  for (const env of ENVIRONMENTS) {
+    const identity = state.environment(env);
+    await registry.registerWsp(env, identity.wspEntityId, identity.wsp.certificate, { builtIn: true });
+  }
+  const settings: HarnessSettings = {
+    faultMode: options.faultMode ?? "verbose",
+    allowSha1: options.allowSha1 ?? false,
+    clockSkewMs: options.clockSkewMs ?? 5 * 60_000,
+    defaultTokenLifetimeMs: options.defaultTokenLifetimeMs ?? 8 * HOUR_MS,
+    maxTokenLifetimeMs: options.maxTokenLifetimeMs ?? 8 * HOUR_MS,
+  };
+  const host = options.host ?? "127.0.0.1";
+  let baseUrl = "";
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.get("/health", (_req, res) => {
+    res.json({
+      status: "ok",
+      now: clock.now().toISOString(),
+      virtualClock: clock instanceof VirtualClock,
+      policy: registry.policy,
+      environments: ENVIRONMENTS,
+    });
+  });
+  app.get("/", (_req, res) => {
+    res.type("html").send(renderAdminPage({ registry, state, clock, events, baseUrl }));
+  });
+  app.use(
+    "/admin/api",
+    adminRouter({
+      registry,
+      state,
+      clock,
+      events,
+      baseUrl: () => baseUrl,
+      settings: () => ({ ...settings }),
+    }),
+  );
+  app.use((req, _res, next) => {
+    const error = Object.assign(
+      new Error(
+        `nothing at ${req.method} ${req.path}; the harness serves /health, /admin/api, POST /{integration|production}/SecurityTokenService.svc and POST /{integration|production}/smdb`,
+      ),
+      { status: 404, type: "not found" },
+    );
+    next(error);
+  });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const { status, body } = errorResponse(error);
+    res.status(status).json(body);
+  });
+
+  const server = options.http
+    ? createHttpServer(app)
+    : createHttpsServer(
+        {
+          key: state.tls.key.privateKeyPem,
+          cert: state.tls.certificate.pem + state.ca.issuing.certificate.pem,
+        },
+        app,
+      );
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  baseUrl = `${options.http ? "http" : "https"}://${hostForUrl(host)}:${port}`;
+  return new Harness(server, baseUrl, registry, clock, events, state, settings);
+}
+
+/** Fluent construction: `new HarnessBuilder().withVirtualClock("2026-01-01").withHttp().start()`. */
+export class HarnessBuilder {
+  readonly #options: HarnessOptions = {};
+
+  withStateDir(dir: string): this {
+    this.#options.stateDir = dir;
+    return this;
+  }
+  withVirtualClock(start: Date | number | string): this {
+    this.#options.clock = new VirtualClock(start);
+    return this;
+  }
+  withClock(clock: Clock): this {
+    this.#options.clock = clock;
+    return this;
+  }
+  withPolicy(policy: RolloverPolicy): this {
+    this.#options.policy = policy;
+    return this;
+  }
+  withHttp(http = true): this {
+    this.#options.http = http;
+    return this;
+  }
+  withHost(host: string): this {
+    this.#options.host = host;
+    return this;
+  }
+  withPort(port: number): this {
+    this.#options.port = port;
+    return this;
+  }
+  withFaultMode(mode: FaultMode): this {
+    this.#options.faultMode = mode;
+    return this;
+  }
+  withSha1(allow = true): this {
+    this.#options.allowSha1 = allow;
+    return this;
+  }
+  withClockSkew(ms: number): this {
+    this.#options.clockSkewMs = ms;
+    return this;
+  }
+  withOptions(options: HarnessOptions): this {
+    Object.assign(this.#options, options);
+    return this;
+  }
+  start(): Promise<Harness> {
+    return startHarness({ ...this.#options });
+  }
+}

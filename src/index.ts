@@ -1,0 +1,38 @@
+/**
+ * smdb-harness as a library: start the harness in a test, drive it through the registry and the
+ * clock, read its decisions from the event log.
+ */
+export {
+  type Clock,
+  parseDuration,
+  parseTime,
+  RealClock,
+  SkewedClock,
+  VirtualClock,
+} from "./harness/clock.js";
+export { ENVIRONMENTS, type Environment, EventLog, type HarnessEvent } from "./harness/events.js";
+export {
+  type FaultMode,
+  Harness,
+  HarnessBuilder,
+  type HarnessOptions,
+  type HarnessSettings,
+  startHarness,
+} from "./harness/harness.js";
+export {
+  type EnvironmentIdentity,
+  HarnessState,
+  STS_ENDPOINT_REFERENCES,
+  WSP_ENTITY_IDS,
+} from "./harness/state.js";
+export { adminRouter } from "./sts/admin-api.js";
+export { AdminError, Registry, type SystemUserRecord } from "./sts/registry.js";
+export { decideRollover, type ProvisionedSet, type RolloverDecision, type Slot } from "./sts/rollover.js";
+export {
+  DEFAULT_PRIVILEGES,
+  PRIVILEGE_HENT,
+  PRIVILEGE_INDBERET,
+  ROLLOVER_POLICIES,
+  type RolloverPolicy,
+  type StsDirectory,
+} from "./sts/types.js";
