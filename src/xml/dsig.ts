@@ -173,9 +173,10 @@ export function buildSignature(
   const xmlns = prefix ? ` xmlns:${prefix}="${NS.ds}"` : ` xmlns="${NS.ds}"`;
   const id = options.signatureId ? ` Id="${escapeAttr(options.signatureId)}"` : "";
   const keyInfo = options.keyInfoXml !== undefined ? `<${p}KeyInfo>${options.keyInfoXml}</${p}KeyInfo>` : "";
-  // The SignedInfo is embedded in its canonical form; its own namespace declaration repeats the
-  // Signature's, which canonicalization drops again, so what a verifier computes is this text.
-  return `<${p}Signature${xmlns}${id}>${signedInfo}<${p}SignatureValue>${value}</${p}SignatureValue>${keyInfo}</${p}Signature>`;
+  // The SignedInfo is embedded in its canonical form minus its namespace declaration, which the
+  // Signature element makes; exc-c14n of the embedded SignedInfo gives `signedInfo` back.
+  const embedded = signedInfo.replace(`<${p}SignedInfo${xmlns}>`, `<${p}SignedInfo>`);
+  return `<${p}Signature${xmlns}${id}>${embedded}<${p}SignatureValue>${value}</${p}SignatureValue>${keyInfo}</${p}Signature>`;
 }
 
 /**
