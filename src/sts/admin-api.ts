@@ -222,13 +222,11 @@ export function adminRouter(deps: AdminDeps): Router {
 
   router.get("/certificates/revoked", (_req, res) => {
     res.json({
-      revoked: registry
-        .revoked()
-        .map((r) => ({
-          sha256: r.sha256,
-          subject: r.subject,
-          revokedAt: new Date(r.revokedAtMs).toISOString(),
-        })),
+      revoked: registry.revoked().map((r) => ({
+        sha256: r.sha256,
+        subject: r.subject,
+        revokedAt: new Date(r.revokedAtMs).toISOString(),
+      })),
     });
   });
 
