@@ -16,6 +16,7 @@ import type { AddressInfo } from "node:net";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { adminRouter, errorResponse } from "../sts/admin-api.js";
 import { Registry } from "../sts/registry.js";
+import { stsRouter } from "../sts/token-service.js";
 import type { RolloverPolicy } from "../sts/types.js";
 import { type Clock, RealClock, VirtualClock } from "./clock.js";
 import { ENVIRONMENTS, type Environment, EventLog } from "./events.js";
@@ -183,6 +184,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       events,
       baseUrl: () => baseUrl,
       settings: () => ({ ...settings }),
+    }),
+  );
+  app.use(
+    stsRouter({
+      clock,
+      events,
+      directory: registry,
+      environments: {
+        integration: state.stsEnvironment("integration"),
+        production: state.stsEnvironment("production"),
+      },
+      options: settings,
     }),
   );
   app.use((req, _res, next) => {

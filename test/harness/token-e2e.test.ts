@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildSignedRst } from "../../src/client/rst.js";
+import type { VirtualClock } from "../../src/harness/clock.js";
+import type { Environment } from "../../src/harness/events.js";
+import { type Harness, HarnessBuilder } from "../../src/harness/harness.js";
+import type { Credential } from "../../src/pki/index.js";
+
+const DAY = 86_400_000;
+const T0 = Date.parse("2026-01-01T00:00:00Z");
+
+let h: Harness;
+let old: Credential;
+let renewed: Credential;
+let id: string;
+
+beforeAll(async () => {
+  h = await new HarnessBuilder().withVirtualClock(T0).withHttp().start();
+  const issue = (name: string, from: number, to: number) =>
+    h.state.ca.issue({
+      profile: "oces3-system",
+      cvr: "91234567",
+      name,
+      notBefore: new Date(T0 + from * DAY),
+      notAfter: new Date(T0 + to * DAY),
+    });
+  old = await issue("old", -1090, 30);
+  renewed = await issue("renewed", -1, 1095);
+  const user = await h.registry.createSystemUser({
+    name: "Kommune E2E",
+    cvr: "91234567",
+    entityId: "https://kommune-e2e.example/wsc",
+  });
+  id = user.identity.id;
+  await h.registry.uploadCertificate(id, "production", "current", old.certificate.der);
+  await h.registry.uploadCertificate(id, "production", "next", renewed.certificate.der);
+  await h.registry.save(id);
+  await h.registry.provision(id, "production");
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+async function requestToken(env: Environment, credential: Credential, appliesTo?: string) {
+  const rst = buildSignedRst({
+    credential,
+    to: h.state.environment(env).stsEndpointReference,
+    appliesTo: appliesTo ?? h.state.environment(env).wspEntityId,
+    nowMs: h.clock.nowMs(),
+  });
+  const res = await fetch(h.stsUrl(env), {
+    method: "POST",
+    headers: {
+      "content-type": "text/xml; charset=utf-8",
+      soapaction: '"http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue"',
+    },
+    body: rst.xml,
+  });
+  const since = h.events.lastSeq - 1;
+  return { status: res.status, body: await res.text(), event: h.events.since(since).at(-1) };
+}
+
+describe("a token through startHarness, end to end", () => {
+  it("issues a token for the provisioned current certificate, and follows the rollover", async () => {
+    const ok = await requestToken("production", old);
+    expect(ok.status, ok.body).toBe(200);
+    expect(ok.body).toContain("RequestSecurityTokenResponseCollection");
+    expect(ok.body).toContain("EncryptedAssertion");
+    expect(ok.event).toMatchObject({
+      component: "sts",
+      reason: "OK",
+      systemUser: id,
+      certSha256: old.certificate.sha256,
+    });
+
+    const early = await requestToken("production", renewed);
+    expect(early.status).toBe(500);
+    expect(early.body).toContain("CERT_NOT_YET_ACTIVE");
+    expect(early.event).toMatchObject({ outcome: "rejected", reason: "CERT_NOT_YET_ACTIVE" });
+
+    const elsewhere = await requestToken("integration", old);
+    expect(elsewhere.event).toMatchObject({ outcome: "rejected", reason: "CERT_NOT_PROVISIONED" });
+
+    (h.clock as VirtualClock).set(old.certificate.notAfter.getTime() + 1);
+    const after = await requestToken("production", renewed);
+    expect(after.status, after.body).toBe(200);
+    expect(after.event).toMatchObject({ reason: "OK", certSha256: renewed.certificate.sha256 });
+    (h.clock as VirtualClock).set(T0);
+  });
+
+  it("refuses a WSP that is not registered, and one of the other environment", async () => {
+    const unknown = await requestToken("production", old, "https://not-registered.example");
+    expect(unknown.event).toMatchObject({ outcome: "rejected", reason: "UNKNOWN_SERVICE" });
+    const crossed = await requestToken("production", old, h.state.environment("integration").wspEntityId);
+    expect(crossed.event).toMatchObject({ outcome: "rejected", reason: "UNKNOWN_SERVICE" });
+  });
+});
