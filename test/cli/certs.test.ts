@@ -1,0 +1,269 @@
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadCredentialFile } from "../../src/pki/load.js";
+import { runCli } from "../helpers/cli.js";
+import { openssl } from "../helpers/openssl.js";
+
+const REF = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "reference");
+const YEAR_MS = 365 * 86_400_000;
+
+let work: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "smdb-cli-certs-"));
+});
+
+/** A user error: exit 2, one line on stderr that names what was wrong, no stack trace. */
+function expectOneLineError(result: { code: number; stderr: string; stdout: string }, pattern: RegExp): void {
+  expect(result.code).toBe(2);
+  const lines = result.stderr.trimEnd().split("\n");
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+  expect(result.stderr).not.toMatch(/^\s+at /m);
+}
+
+describe("certs issue", () => {
+  it("issues an oces3-system certificate under <state-dir>/ca, valid now until 3 years − 1 s, all four files", async () => {
+    const before = Date.now();
+    const result = await runCli(
+      [
+        "certs",
+        "issue",
+        "--profile",
+        "oces3-system",
+        "--cvr",
+        "91234567",
+        "--name",
+        "Min indberetning",
+        "--out",
+        "certs/system",
+        "--password",
+        "test",
+        "--json",
+      ],
+      { cwd: work },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout);
+    expect(out.profile).toBe("oces3-system");
+    expect(out.cvr).toBe("91234567");
+    expect(out.subject).toMatch(/^C=DK, organizationIdentifier=NTRDK-91234567, O=.*, CN=Min indberetning$/);
+    const notBefore = Date.parse(out.notBefore);
+    const notAfter = Date.parse(out.notAfter);
+    expect(notBefore).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    expect(notAfter - notBefore).toBe(3 * YEAR_MS - 1000);
+
+    // Under the state dir's CA, which is the one a harness on that state dir trusts.
+    const root = join(work, ".smdb-harness", "ca", "root.pem");
+    const issuing = join(work, ".smdb-harness", "ca", "issuing.pem");
+    const verify = openssl([
+      "verify",
+      "-CAfile",
+      root,
+      "-untrusted",
+      issuing,
+      join(work, "certs", "system.pem"),
+    ]);
+    expect(verify.stdout.trim()).toMatch(/: OK$/);
+    const p12 = await loadCredentialFile(join(work, "certs", "system.p12"), { password: "test" });
+    expect(p12.certificates[0]!.sha256).toBe(out.sha256);
+    expect(p12.key).toBeDefined();
+    const cer = await readFile(join(work, "certs", "system.cer"));
+    expect(cer[0]).toBe(0x30);
+  });
+
+  it("issues a second certificate under the same CA, with a different key", async () => {
+    const result = await runCli(
+      ["certs", "issue", "--profile", "oces3-system", "--cvr", "91234567", "--out", "certs/second", "--json"],
+      { cwd: work },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const first = await loadCredentialFile(join(work, "certs", "system.p12"), { password: "test" });
+    const second = await loadCredentialFile(join(work, "certs", "second.p12"));
+    expect(second.certificates[1]!.sha256).toBe(first.certificates[1]!.sha256); // same issuing CA
+    expect(second.key!.publicKeySha256).not.toBe(first.key!.publicKeySha256);
+    // and never one of the CA's own keys
+    for (const cert of second.certificates.slice(1)) {
+      expect(cert.publicKey.export({ type: "spki", format: "der" })).not.toEqual(
+        second.certificates[0]!.publicKey.export({ type: "spki", format: "der" }),
+      );
+    }
+  });
+
+  it("relative and absolute times; --not-after defaults to --not-before + 3 y − 1 s", async () => {
+    const expired = await runCli(
+      ["certs", "issue", "--profile", "oces3-system", "--not-before", "-3y", "--out", "certs/old", "--json"],
+      { cwd: work },
+    );
+    expect(expired.code, expired.stderr).toBe(0);
+    const old = JSON.parse(expired.stdout);
+    expect(Date.parse(old.notAfter)).toBeLessThan(Date.now());
+    expect(Date.parse(old.notAfter) - Date.parse(old.notBefore)).toBe(3 * YEAR_MS - 1000);
+
+    const fixed = await runCli(
+      [
+        "certs",
+        "issue",
+        "--profile",
+        "foces2",
+        "--cvr",
+        "98765432",
+        "--not-before",
+        "2026-01-01T00:00:00Z",
+        "--not-after",
+        "2029-01-01",
+        "--out",
+        "certs/foces",
+        "--json",
+      ],
+      { cwd: work },
+    );
+    expect(fixed.code, fixed.stderr).toBe(0);
+    const foces = JSON.parse(fixed.stdout);
+    expect(foces.notBefore).toBe("2026-01-01T00:00:00.000Z");
+    expect(foces.notAfter).toBe("2029-01-01T00:00:00.000Z");
+    expect(foces.profile).toBe("foces2");
+    expect(foces.cvr).toBe("98765432");
+  });
+
+  it("certs ca --out DIR, then certs issue --ca DIR chains to that CA (openssl verify -CAfile)", async () => {
+    const made = await runCli(["certs", "ca", "--out", "myca"], { cwd: work });
+    expect(made.code, made.stderr).toBe(0);
+    for (const file of [
+      "root.cer",
+      "root.pem",
+      "issuing.cer",
+      "issuing.pem",
+      "root.key.pem",
+      "issuing.key.pem",
+    ]) {
+      expect(made.stdout).toContain(join("myca", file));
+    }
+    expect(openssl(["x509", "-inform", "DER", "-in", join(work, "myca", "root.cer"), "-noout"]).code).toBe(0);
+    const issued = await runCli(
+      ["certs", "issue", "--profile", "wsp", "--ca", "myca", "--out", "certs/wsp", "--password", "pw"],
+      { cwd: work },
+    );
+    expect(issued.code, issued.stderr).toBe(0);
+    expect(issued.stdout).toContain("Profile:     wsp");
+    const verify = openssl([
+      "verify",
+      "-CAfile",
+      join(work, "myca", "root.pem"),
+      "-untrusted",
+      join(work, "myca", "issuing.pem"),
+      join(work, "certs", "wsp.pem"),
+    ]);
+    expect(verify.stdout.trim()).toMatch(/wsp\.pem: OK$/);
+    const p12 = openssl([
+      "pkcs12",
+      "-info",
+      "-noout",
+      "-in",
+      join(work, "certs", "wsp.p12"),
+      "-passin",
+      "pass:pw",
+    ]);
+    expect(p12.code, p12.stderr).toBe(0);
+    // A second `certs ca` into the same directory would orphan the certificates issued under it.
+    const again = await runCli(["certs", "ca", "--out", "myca"], { cwd: work });
+    expectOneLineError(again, /--out myca: already holds a test CA/);
+  });
+
+  it("bad input: one line naming the flag, exit 2", async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ["--not-before", "+10x"],
+        /--not-before: "\+10x" is neither an ISO 8601 time .* nor a relative duration/,
+      ],
+      [["--not-after", "yesterday"], /--not-after: "yesterday" is neither/],
+      [["--not-before", "+1d", "--not-after", "-1d"], /--not-after .* is not after --not-before/],
+      [["--cvr", "1234"], /--cvr "1234": a CVR number has 8 digits/],
+      [["--ca", "no-such-ca"], /--ca no-such-ca: no test CA there/],
+    ];
+    for (const [flags, pattern] of cases) {
+      const result = await runCli(
+        ["certs", "issue", "--profile", "oces3-system", "--out", "certs/bad", ...flags],
+        {
+          cwd: work,
+        },
+      );
+      expectOneLineError(result, pattern);
+    }
+    const badProfile = await runCli(["certs", "issue", "--profile", "oces4", "--out", "x"], { cwd: work });
+    expect(badProfile.code).toBe(2);
+    expect(badProfile.stderr).toMatch(
+      /--profile .*'oces4' is invalid. Allowed choices are oces3-system, foces2/,
+    );
+  });
+
+  it("--help teaches: profiles, time syntax and examples", async () => {
+    const help = await runCli(["certs", "issue", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Examples:");
+    expect(help.stdout).toContain("--not-before -3y");
+    expect(help.stdout).toContain("oces3-system");
+  });
+});
+
+describe("certs inspect", () => {
+  it("--json of the real OCES3 certificate", async () => {
+    const result = await runCli(["certs", "inspect", join(REF, "nemlogin-idp-test-oces3.cer"), "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const info = JSON.parse(result.stdout);
+    expect(Object.keys(info)).toEqual([
+      "subject",
+      "issuer",
+      "serialNumber",
+      "notBefore",
+      "notAfter",
+      "sha1",
+      "sha256",
+      "cvr",
+      "profile",
+    ]);
+    expect(info.cvr).toBe("34051178");
+    expect(info.profile).toBe("oces3-system");
+    expect(info.sha1).toBe("357FAAAB559E427FCF66BF81627378A86A1106C3");
+  });
+
+  it("the real FOCES certificate in bare base64, human-readable", async () => {
+    const result = await runCli(["certs", "inspect", join(REF, "nemlogin-adfs-test-foces-bare-base64.cer")]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("base64 (no PEM armour)");
+    expect(result.stdout).toMatch(/CVR:\s+34051178/);
+    expect(result.stdout).toMatch(/Profile:\s+foces2/);
+    expect(result.stdout).toMatch(/EXPIRED \d+ day\(s\) ago/);
+  });
+
+  it("a .p12 needs its password; wrong and missing passwords and broken files are one-line errors", async () => {
+    const p12 = join(work, "certs", "system.p12");
+    const ok = await runCli(["certs", "inspect", p12, "--password", "test", "--json"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).profile).toBe("oces3-system");
+    expectOneLineError(
+      await runCli(["certs", "inspect", p12]),
+      /system\.p12: is a password-protected PKCS#12/,
+    );
+    expectOneLineError(
+      await runCli(["certs", "inspect", p12, "--password", "nope"]),
+      /system\.p12: the password given does not open this PKCS#12/,
+    );
+    expectOneLineError(
+      await runCli(["certs", "inspect", join(work, "missing.cer")]),
+      /missing\.cer: no such file/,
+    );
+    await writeFile(join(work, "empty.cer"), "");
+    expectOneLineError(await runCli(["certs", "inspect", join(work, "empty.cer")]), /empty\.cer: is empty/);
+    expectOneLineError(
+      await runCli(["certs", "inspect", join(REF, "README.md")]),
+      /README\.md: is a text file but neither PEM/,
+    );
+    expectOneLineError(
+      await runCli(["certs", "inspect", join(work, "certs", "system.key.pem")]),
+      /system\.key\.pem: .*holds a private key but no certificate/,
+    );
+  });
+});
