@@ -1,0 +1,562 @@
+/**
+ * The simulated SMDB web service (WSP), `POST /{env}/smdb` (SOAP 1.2, OIO IDWS SOAP binding).
+ *
+ * Every request goes through the checks of DESIGN.md §2 "Step 2" in this order, and the first
+ * that fails answers with a SOAP 1.2 `env:Sender` fault (HTTP 400) and exactly one event:
+ *
+ *   parse / structure            MALFORMED_REQUEST, TOKEN_MISSING
+ *   decrypt (WSP key)            TOKEN_DECRYPT_FAILED
+ *   assertion signature + trust  TOKEN_SIGNATURE_INVALID, TOKEN_ISSUER_UNTRUSTED
+ *   audience                     AUDIENCE_MISMATCH
+ *   NotBefore / NotOnOrAfter     TOKEN_NOT_YET_VALID, TOKEN_EXPIRED (with clock skew)
+ *   holder-of-key                HOK_PROOF_INVALID (the signature verifies with the token's certificate)
+ *   signature coverage/digests   SIGNATURE_INVALID (Timestamp, Body, wsa headers, STR via STR-Transform)
+ *   timestamp freshness          TIMESTAMP_EXPIRED
+ *   MessageID replay             REPLAY (bounded cache, entries live as long as the timestamp window)
+ *   operation + privilege        MALFORMED_REQUEST (unknown operation), PRIVILEGE_MISSING
+ *   the operation itself         VALIDATION_ERROR (every bad field listed)
+ *
+ * A success is one `OK` event and a response signed by the WSP with MessageID/RelatesTo.
+ * Nothing is written to the store unless every check passed.
+ */
+import type { Element } from "@xmldom/xmldom";
+import express, { type Request, type Response, type Router } from "express";
+import { HarnessError } from "../errors.js";
+import type { Clock } from "../harness/clock.js";
+import { type Environment, type EventLog, isEnvironment } from "../harness/events.js";
+import type { Certificate, Credential } from "../pki/index.js";
+import {
+  buildIdwsResponse,
+  type IdwsRequestParts,
+  readIdwsRequest,
+  verifyHolderOfKey,
+  verifyIdwsCoverage,
+} from "../xml/idws.js";
+import { escapeText, NS, SAML } from "../xml/ns.js";
+import { childElements } from "../xml/parse.js";
+import {
+  harnessFaultDetailXml,
+  SOAP12_CONTENT_TYPE,
+  type Soap12Subcode,
+  soap12FaultEnvelope,
+} from "../xml/soap12.js";
+import { parseXsdDateTime } from "../xml/wsse.js";
+import {
+  executeOperation,
+  OPERATION_PRIVILEGE,
+  type OperationName,
+  OperationValidationError,
+  operationOf,
+  requestAction,
+  responseAction,
+} from "./operations.js";
+import type { SmdbStore } from "./store.js";
+import { type StsTrust, verifyToken } from "./token.js";
+
+export type { StsTrust };
+
+/** What the WSP needs to know about one environment (wired by the harness from its state). */
+export interface WspEnvironment {
+  env: Environment;
+  /** The WSP's entity ID: the audience tokens must be issued for. */
+  entityId: string;
+  /** The WSP's credential: decrypts tokens, signs responses. */
+  credential(): Credential;
+  /** The certificate(s) the environment's STS signs tokens with now. */
+  stsCertificates(): Certificate[];
+  /** Which STS certificates this WSP trusts (default `{mode: "current"}`); a function to allow changes at run time. */
+  trust?: StsTrust | (() => StsTrust);
+}
+
+export type WspFaultMode = "verbose" | "realistic";
+
+export interface WspOptions {
+  /** Allowed difference between the clocks of client/STS and WSP (token times, Created). Default 5 min. */
+  clockSkewMs: number;
+  /** How old a request's wsu:Created may be, and how long MessageIDs are remembered. Default 5 min. */
+  timestampWindowMs: number;
+  /** Most MessageIDs remembered per environment. Default 10 000. */
+  replayCacheSize: number;
+  /** `verbose` (default): reason code and sentence in the fault; `realistic`: generic texts only. */
+  faultMode: WspFaultMode;
+  /** Largest request body. Default 1 MiB. */
+  maxRequestBytes: number;
+  /** Accept rsa-sha1/sha1 (the Java reference client signs with them). Default true. */
+  allowSha1: boolean;
+}
+
+export const DEFAULT_WSP_OPTIONS: WspOptions = {
+  clockSkewMs: 5 * 60_000,
+  timestampWindowMs: 5 * 60_000,
+  replayCacheSize: 10_000,
+  faultMode: "verbose",
+  maxRequestBytes: 1024 * 1024,
+  allowSha1: true,
+};
+
+export interface WspDeps {
+  clock: Clock;
+  events: EventLog;
+  environments: Record<Environment, WspEnvironment>;
+  store: SmdbStore;
+  options?: Partial<WspOptions>;
+}
+
+export interface ServiceResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** Fault subcode per step-2 reason code (DESIGN.md §2: `env:Sender` with a WS-Security subcode). */
+export const FAULT_SUBCODES: Readonly<Record<string, Soap12Subcode | undefined>> = {
+  MALFORMED_REQUEST: undefined,
+  TOKEN_MISSING: "wsse:InvalidSecurity",
+  TOKEN_DECRYPT_FAILED: "wsse:InvalidSecurityToken",
+  TOKEN_SIGNATURE_INVALID: "wsse:InvalidSecurityToken",
+  TOKEN_ISSUER_UNTRUSTED: "wsse:FailedAuthentication",
+  AUDIENCE_MISMATCH: "wsse:FailedAuthentication",
+  TOKEN_NOT_YET_VALID: "wsse:InvalidSecurityToken",
+  TOKEN_EXPIRED: "wsse:InvalidSecurityToken",
+  HOK_PROOF_INVALID: "wsse:FailedCheck",
+  SIGNATURE_INVALID: "wsse:FailedCheck",
+  TIMESTAMP_EXPIRED: "wsu:MessageExpired",
+  REPLAY: "wsse:InvalidSecurity",
+  PRIVILEGE_MISSING: "wsse:FailedAuthentication",
+  VALIDATION_ERROR: undefined,
+};
+
+const REALISTIC_TEXT: Record<string, string> = {
+  "wsse:InvalidSecurity": "An error was discovered processing the <wsse:Security> header",
+  "wsse:InvalidSecurityToken": "An invalid security token was provided",
+  "wsse:FailedAuthentication": "The security token could not be authenticated or authorized",
+  "wsse:FailedCheck": "The signature or decryption was invalid",
+  "wsu:MessageExpired": "The message has expired",
+  "": "The request could not be processed",
+};
+
+/** MessageIDs seen recently; entries expire after the timestamp window, the size is bounded. */
+export class ReplayCache {
+  readonly #seen = new Map<string, number>();
+  constructor(
+    readonly maxEntries: number,
+    readonly ttlMs: number,
+  ) {}
+
+  /** Records `id` at `nowMs`; false when it was seen within the window (a replay). */
+  checkAndAdd(id: string, nowMs: number): boolean {
+    this.#evictExpired(nowMs);
+    const seenAt = this.#seen.get(id);
+    if (seenAt !== undefined && nowMs - seenAt < this.ttlMs) return false;
+    this.#seen.delete(id);
+    this.#seen.set(id, nowMs);
+    while (this.#seen.size > this.maxEntries) this.#seen.delete(this.#seen.keys().next().value!);
+    return true;
+  }
+
+  #evictExpired(nowMs: number): void {
+    // Insertion order = time order (a virtual clock moving back is handled by the age check above).
+    for (const [id, at] of this.#seen) {
+      if (nowMs - at < this.ttlMs) break;
+      this.#seen.delete(id);
+    }
+  }
+
+  get size(): number {
+    return this.#seen.size;
+  }
+}
+
+interface ServiceState {
+  replay: Record<Environment, ReplayCache>;
+  options: WspOptions;
+}
+const states = new WeakMap<WspDeps, ServiceState>();
+
+function stateOf(deps: WspDeps): ServiceState {
+  let state = states.get(deps);
+  if (!state) {
+    const options = { ...DEFAULT_WSP_OPTIONS, ...deps.options };
+    const cache = () =>
+      new ReplayCache(options.replayCacheSize, options.timestampWindowMs + options.clockSkewMs);
+    state = { options, replay: { integration: cache(), production: cache() } };
+    states.set(deps, state);
+  }
+  return state;
+}
+
+/** Resolved options of a service (defaults filled in). */
+export function wspOptions(deps: WspDeps): WspOptions {
+  return stateOf(deps).options;
+}
+
+/** Event context collected along the pipeline. */
+interface Context {
+  env: Environment;
+  messageId?: string;
+  systemUser?: string;
+  certSha256?: string;
+  operation?: OperationName;
+}
+
+function fault(deps: WspDeps, ctx: Context, error: HarnessError): ServiceResponse {
+  const { options } = stateOf(deps);
+  const subcode = FAULT_SUBCODES[error.reason];
+  const fields = error instanceof OperationValidationError ? error.fields : [];
+  deps.events.append({
+    env: ctx.env,
+    step: 2,
+    component: "wsp",
+    outcome: "rejected",
+    reason: error.reason,
+    fault: subcode ?? "env:Sender",
+    ...(ctx.systemUser ? { systemUser: ctx.systemUser } : {}),
+    ...(ctx.certSha256 ? { certSha256: ctx.certSha256 } : {}),
+    ...(ctx.messageId ? { messageId: ctx.messageId } : {}),
+    detail: fields.length > 0 ? { message: error.message, operation: ctx.operation, fields } : error.message,
+  });
+  const verbose = options.faultMode === "verbose";
+  const reasonText = verbose
+    ? `${error.reason}: ${error.message}`
+    : (REALISTIC_TEXT[subcode ?? ""] ?? REALISTIC_TEXT[""]!);
+  const detailXml =
+    verbose || fields.length > 0
+      ? harnessFaultDetailXml(
+          verbose ? error.reason : "VALIDATION_ERROR",
+          verbose ? error.message : "invalid fields",
+          fields,
+        )
+      : undefined;
+  const relatesTo = ctx.messageId
+    ? `<wsa:RelatesTo xmlns:wsa="${NS.wsa}">${escapeText(ctx.messageId)}</wsa:RelatesTo><wsa:Action xmlns:wsa="${NS.wsa}">http://www.w3.org/2005/08/addressing/soap/fault</wsa:Action>`
+    : "";
+  return {
+    status: 400,
+    contentType: SOAP12_CONTENT_TYPE,
+    body: soap12FaultEnvelope(
+      { subcode, reason: reasonText, ...(detailXml ? { detailXml } : {}) },
+      relatesTo,
+    ),
+  };
+}
+
+function reject(reason: string, message: string): never {
+  throw new HarnessError(reason, message);
+}
+
+function text(el: Element | undefined): string {
+  return (el?.textContent ?? "").trim();
+}
+
+function trustOf(envCfg: WspEnvironment): StsTrust {
+  const trust = envCfg.trust;
+  if (!trust) return { mode: "current" };
+  return typeof trust === "function" ? trust() : trust;
+}
+
+/** Timestamp freshness: Created required, not in the future (beyond skew), not older than the window. */
+function checkTimestamp(parts: IdwsRequestParts, nowMs: number, options: WspOptions, thumb: string): void {
+  const ts = parts.timestamp!;
+  const createdEls = childElements(ts, NS.wsu, "Created");
+  const expiresEls = childElements(ts, NS.wsu, "Expires");
+  const created = createdEls.length === 1 ? parseXsdDateTime(text(createdEls[0])) : undefined;
+  if (created === undefined) {
+    reject(
+      "TIMESTAMP_EXPIRED",
+      `the request's wsu:Timestamp (signed by SHA-256 ${thumb}) has no valid wsu:Created; the binding requires one`,
+    );
+  }
+  const now = new Date(nowMs).toISOString();
+  if (created! > nowMs + options.clockSkewMs) {
+    reject(
+      "TIMESTAMP_EXPIRED",
+      `the request was created at ${new Date(created!).toISOString()}, in the future of this WSP's clock (${now}) by more than the allowed skew of ${options.clockSkewMs / 1000} s`,
+    );
+  }
+  if (created! < nowMs - options.timestampWindowMs - options.clockSkewMs) {
+    reject(
+      "TIMESTAMP_EXPIRED",
+      `the request was created at ${new Date(created!).toISOString()}; at ${now} it is older than the accepted ${options.timestampWindowMs / 1000} s (+ ${options.clockSkewMs / 1000} s skew)`,
+    );
+  }
+  if (expiresEls.length === 1) {
+    const expires = parseXsdDateTime(text(expiresEls[0]));
+    if (expires === undefined) reject("TIMESTAMP_EXPIRED", "the request's wsu:Expires is not an xs:dateTime");
+    if (expires! <= nowMs - options.clockSkewMs) {
+      reject(
+        "TIMESTAMP_EXPIRED",
+        `the request's timestamp expired at ${new Date(expires!).toISOString()} (now ${now})`,
+      );
+    }
+  }
+}
+
+/**
+ * Handles one step-2 request for `env`. Never throws: every failure is a SOAP 1.2 fault with one
+ * event; an unexpected internal error is an `env:Receiver` fault (HTTP 500) with event
+ * `INTERNAL_ERROR`.
+ */
+export async function handleServiceRequest(
+  deps: WspDeps,
+  env: Environment,
+  body: Buffer | string,
+): Promise<ServiceResponse> {
+  const ctx: Context = { env };
+  try {
+    return await pipeline(deps, env, body, ctx);
+  } catch (error) {
+    if (error instanceof HarnessError) return fault(deps, ctx, error);
+    const message = error instanceof Error ? error.message : String(error);
+    deps.events.append({
+      env,
+      step: 2,
+      component: "wsp",
+      outcome: "rejected",
+      reason: "INTERNAL_ERROR",
+      fault: "env:Receiver",
+      ...(ctx.messageId ? { messageId: ctx.messageId } : {}),
+      detail: `the WSP failed while handling the request: ${message}`,
+    });
+    return {
+      status: 500,
+      contentType: SOAP12_CONTENT_TYPE,
+      body: soap12FaultEnvelope({ code: "env:Receiver", reason: `INTERNAL_ERROR: ${message}` }),
+    };
+  }
+}
+
+async function pipeline(
+  deps: WspDeps,
+  env: Environment,
+  body: Buffer | string,
+  ctx: Context,
+): Promise<ServiceResponse> {
+  const { options, replay } = stateOf(deps);
+  const envCfg = deps.environments[env];
+  const nowMs = deps.clock.nowMs();
+
+  // Structure. The MessageID is read here for the event only; it is trusted after the signature check.
+  const parts = readIdwsRequest(body, options.maxRequestBytes);
+  if (parts.wsa.messageId) ctx.messageId = text(parts.wsa.messageId);
+
+  // 1-2. Decrypt, STS signature and trust.
+  const wspCredential = envCfg.credential();
+  const currentSts = envCfg.stsCertificates();
+  const token = verifyToken(parts.encryptedAssertion, {
+    wspCredential,
+    trust: trustOf(envCfg),
+    currentSts,
+    nowMs,
+    allowSha1: options.allowSha1,
+  });
+  const claims = token.content;
+  if (claims.nameId) ctx.systemUser = claims.nameId;
+  if (claims.subjectCertificate) ctx.certSha256 = claims.subjectCertificate.sha256;
+  const hok = claims.subjectCertificate;
+  const thumb = hok?.sha256 ?? "(none)";
+
+  // 3. Audience.
+  if (!claims.audiences.includes(envCfg.entityId)) {
+    reject(
+      "AUDIENCE_MISMATCH",
+      `the token (holder-of-key certificate SHA-256 ${thumb}) is for audience ${claims.audiences.map((a) => `"${a}"`).join(", ") || "(none)"}; this is SMDB ${env} with entity ID "${envCfg.entityId}"`,
+    );
+  }
+
+  // 4. Token lifetime, with skew.
+  const now = new Date(nowMs).toISOString();
+  if (claims.notBeforeMs !== undefined && nowMs + options.clockSkewMs < claims.notBeforeMs) {
+    reject(
+      "TOKEN_NOT_YET_VALID",
+      `the token (holder-of-key certificate SHA-256 ${thumb}) is valid from ${new Date(claims.notBeforeMs).toISOString()}; it is ${now} here (skew allowed: ${options.clockSkewMs / 1000} s)`,
+    );
+  }
+  if (claims.notOnOrAfterMs !== undefined && nowMs - options.clockSkewMs >= claims.notOnOrAfterMs) {
+    reject(
+      "TOKEN_EXPIRED",
+      `the token (holder-of-key certificate SHA-256 ${thumb}) expired at ${new Date(claims.notOnOrAfterMs).toISOString()}; it is ${now} here: get a new token from the STS`,
+    );
+  }
+
+  // 5. Holder-of-key: the message is signed with the key of the token's certificate.
+  if (!hok || claims.subjectConfirmationMethod !== SAML.holderOfKey) {
+    reject(
+      "HOK_PROOF_INVALID",
+      "the token has no holder-of-key SubjectConfirmation with a certificate to check the message signature against",
+    );
+  }
+  verifyHolderOfKey(parts, hok!);
+
+  // 6. The signature covers Timestamp, Body, the wsa headers and the STR, and every digest holds.
+  verifyIdwsCoverage(parts, hok!, { allowSha1: options.allowSha1 });
+
+  // 7. Timestamp freshness.
+  checkTimestamp(parts, nowMs, options, thumb);
+
+  // 8. Replay.
+  if (!parts.wsa.messageId || ctx.messageId === "") {
+    reject(
+      "MALFORMED_REQUEST",
+      `the request (signed by SHA-256 ${thumb}) has no wsa:MessageID; the binding requires one`,
+    );
+  }
+  if (!replay[env].checkAndAdd(ctx.messageId!, nowMs)) {
+    reject(
+      "REPLAY",
+      `MessageID ${ctx.messageId} (signed by SHA-256 ${thumb}) was already received within the last ${(options.timestampWindowMs + options.clockSkewMs) / 1000} s; every request needs a new MessageID`,
+    );
+  }
+
+  // 9. Operation and privilege.
+  const operation = operationOf(parts.operation);
+  ctx.operation = operation;
+  const action = text(parts.wsa.action);
+  if (parts.wsa.action && action !== requestAction(operation)) {
+    reject(
+      "MALFORMED_REQUEST",
+      `wsa:Action is "${action}" but the Body asks for ${operation}; expected "${requestAction(operation)}"`,
+    );
+  }
+  const needed = OPERATION_PRIVILEGE[operation];
+  if (needed && (!claims.cvr || !claims.privileges.includes(needed))) {
+    reject(
+      "PRIVILEGE_MISSING",
+      `${operation} needs privilege ${needed} for CVR ${claims.cvr ?? "(none in token)"}; the token of systembruger "${claims.nameId}" (certificate SHA-256 ${thumb}) grants ${claims.privileges.join(", ") || "none"}`,
+    );
+  }
+  if (!claims.cvr) {
+    reject(
+      "PRIVILEGE_MISSING",
+      `the token of systembruger "${claims.nameId}" (certificate SHA-256 ${thumb}) names no CVR number`,
+    );
+  }
+
+  // 10. The operation.
+  const result = await executeOperation(operation, parts.operation, {
+    env,
+    cvr: claims.cvr!,
+    systemUser: claims.nameId,
+    nowMs,
+    store: deps.store,
+  });
+  const response = buildIdwsResponse({
+    action: responseAction(operation),
+    relatesTo: ctx.messageId!,
+    nowMs,
+    bodyXml: result.bodyXml,
+    certificate: wspCredential.certificate,
+    privateKey: wspCredential.key.privateKey,
+  });
+  deps.events.append({
+    env,
+    step: 2,
+    component: "wsp",
+    outcome: "ok",
+    reason: "OK",
+    ...(ctx.systemUser ? { systemUser: ctx.systemUser } : {}),
+    ...(ctx.certSha256 ? { certSha256: ctx.certSha256 } : {}),
+    messageId: ctx.messageId!,
+    detail: { operation, result: result.summary, stsCertificateSha256: token.stsCertificate.sha256 },
+  });
+  return { status: 200, contentType: SOAP12_CONTENT_TYPE, body: response.xml };
+}
+
+/**
+ * Express router for `POST /:env/smdb`: reads the raw body (bounded; a larger body is a SOAP 1.2
+ * fault, not an HTML error page) and calls `handleServiceRequest`.
+ */
+export function wspRouter(deps: WspDeps): Router {
+  const router = express.Router();
+  const { options } = stateOf(deps);
+  router.post("/:env/smdb", (req: Request, res: Response) => {
+    const env = req.params["env"];
+    const send = (r: ServiceResponse) => {
+      if (!res.headersSent) res.status(r.status).type(r.contentType).send(r.body);
+    };
+    if (!isEnvironment(env)) {
+      send({
+        status: 404,
+        contentType: SOAP12_CONTENT_TYPE,
+        body: soap12FaultEnvelope({
+          reason: `unknown environment "${env}"; use /integration/smdb or /production/smdb`,
+        }),
+      });
+      return;
+    }
+    readBody(req, options.maxRequestBytes)
+      .then((body) => handleServiceRequest(deps, env, body))
+      .then(send, (error: Error) => {
+        const tooBig = error instanceof BodyTooLargeError;
+        send(
+          tooBig
+            ? fault(deps, { env }, new HarnessError("MALFORMED_REQUEST", error.message))
+            : {
+                status: 400,
+                contentType: SOAP12_CONTENT_TYPE,
+                body: soap12FaultEnvelope({ reason: `the request body could not be read: ${error.message}` }),
+              },
+        );
+      });
+  });
+  return router;
+}
+
+class BodyTooLargeError extends Error {}
+
+/** Reads the request body up to `limit` bytes; past it, drains the rest and rejects. */
+function readBody(req: Request, limit: number): Promise<Buffer> {
+  const already = (req as Request & { body?: unknown }).body;
+  if (Buffer.isBuffer(already)) {
+    return already.length > limit
+      ? Promise.reject(
+          new BodyTooLargeError(`the request is ${already.length} bytes; the limit is ${limit} bytes`),
+        )
+      : Promise.resolve(already);
+  }
+  if (typeof already === "string" && already.length > 0) return Promise.resolve(Buffer.from(already, "utf8"));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooBig = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        tooBig = true;
+        chunks.length = 0;
+        return;
+      }
+      if (!tooBig) chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (tooBig) reject(new BodyTooLargeError(`the request is ${size} bytes; the limit is ${limit} bytes`));
+      else resolve(Buffer.concat(chunks));
+    });
+    req.on("error", reject);
+  });
+}
+
+/** What `wspEnvironmentFromState` reads: the harness state's per-environment identity. */
+export interface WspIdentitySource {
+  environment(env: Environment): { wspEntityId: string; wsp: Credential; stsSigning: Credential };
+}
+
+/**
+ * A `WspEnvironment` that follows the harness state: its WSP credential and entity ID, and — in
+ * the default trust mode — whatever the environment's STS signs with now (so a rotation of the
+ * STS signing certificate is trusted at once, while `pin-thumbprint` breaks as it would).
+ */
+export function wspEnvironmentFromState(
+  state: WspIdentitySource,
+  env: Environment,
+  trust?: StsTrust | (() => StsTrust),
+): WspEnvironment {
+  return {
+    env,
+    get entityId() {
+      return state.environment(env).wspEntityId;
+    },
+    credential: () => state.environment(env).wsp,
+    stsCertificates: () => [state.environment(env).stsSigning.certificate],
+    ...(trust ? { trust } : {}),
+  };
+}
