@@ -315,7 +315,7 @@ function timeFlag(flag: string, text: string, now: number): number {
 export function describe(cert: Certificate, now: number): string {
   const info = inspectCertificate(cert);
   const details = certificateDetails(cert);
-  const daysLeft = Math.floor((cert.notAfter.getTime() - now) / DAY_MS);
+  const daysLeft = Math.trunc((cert.notAfter.getTime() - now) / DAY_MS) || 0;
   const state =
     cert.notAfter.getTime() < now
       ? `EXPIRED ${-daysLeft} day(s) ago`

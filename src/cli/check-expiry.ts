@@ -28,7 +28,7 @@ export interface ExpiryEntry {
   sha256: string;
   notBefore: string;
   notAfter: string;
-  /** Whole days from now until notAfter (negative once expired). */
+  /** Whole days from now until notAfter, truncated toward zero (negative once expired: -2 = two days ago). */
   daysLeft: number;
   status: ExpiryStatus;
 }
@@ -160,7 +160,7 @@ export async function checkExpiry(
           sha256: info.sha256,
           notBefore: info.notBefore,
           notAfter: info.notAfter,
-          daysLeft: Math.floor((cert.notAfter.getTime() - options.nowMs) / DAY_MS),
+          daysLeft: Math.trunc((cert.notAfter.getTime() - options.nowMs) / DAY_MS) || 0,
           status: statusOf(cert, options.nowMs, options.warnDays),
         });
       }
