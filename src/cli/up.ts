@@ -1,0 +1,302 @@
+/**
+ * `smdb-harness up`: the STS, SMDB, admin API and admin page in one process on one port.
+ *
+ * On first start in a state dir it also creates a demo systembruger (fictitious CVR) with an
+ * OCES3 system certificate provisioned to both environments, and on every start it writes what
+ * a client needs into the state dir: the STS certificates, the TLS CA, the client .p12 and a
+ * ready client configuration per environment (`client-integration.yaml`,
+ * `client-production.yaml`, DESIGN.md §4 "Client configuration").
+ */
+import { randomBytes } from "node:crypto";
+import { access } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { type Command, Option } from "commander";
+import YAML from "yaml";
+import { readJsonIfExists, writeFileAtomic } from "../harness/atomic-file.js";
+import {
+  type Clock,
+  parseDuration,
+  parseIsoTime,
+  RealClock,
+  TimeFormatError,
+  VirtualClock,
+} from "../harness/clock.js";
+import { ENVIRONMENTS, type Environment } from "../harness/events.js";
+import { type FaultMode, type Harness, startHarness } from "../harness/harness.js";
+import { writeCredentialFiles } from "../pki/export.js";
+import { ROLLOVER_POLICIES, type RolloverPolicy } from "../sts/types.js";
+import { DEFAULT_STATE_DIR } from "./certs.js";
+import { action, CliError } from "./common.js";
+
+export const DEMO_FILE = "demo.json";
+export const DEMO_CLIENT_BASE = join("client", "demo-client");
+export const clientConfigFile = (env: Environment) => `client-${env}.yaml`;
+
+const DEMO = {
+  id: "demo",
+  name: "Demo Kommune SMDB-indberetning",
+  cvr: "90112233",
+  entityId: "https://demo-kommune.example/smdb-klient",
+};
+
+const YEAR_MS = 365 * 86_400_000;
+
+interface UpFlags {
+  host: string;
+  port: string;
+  stateDir: string;
+  policy?: RolloverPolicy;
+  http?: boolean;
+  faultMode: FaultMode;
+  virtualClock?: string;
+  allowSha1?: boolean;
+  clockSkew?: string;
+}
+
+interface DemoInfo {
+  systemUserId: string;
+  password: string;
+  p12: string;
+  cer: string;
+  pem: string;
+  keyPem: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command("up")
+    .description(
+      "run the mock NemLog-in STS, SMDB, admin API and admin page in one process on one port\n" +
+        "(HTTPS with a generated test TLS certificate unless --http; state in --state-dir)",
+    )
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--port <port>", "port to listen on (0: any free port, printed)", "8080")
+    .option(
+      "--state-dir <dir>",
+      "where state lives (CA, credentials, registry, client files)",
+      DEFAULT_STATE_DIR,
+    )
+    .addOption(
+      new Option("--policy <policy>", "rollover policy (default: the saved one, else at-expiry)").choices(
+        ROLLOVER_POLICIES as string[],
+      ),
+    )
+    .option("--http", "plain HTTP instead of HTTPS")
+    .addOption(
+      new Option("--fault-mode <mode>", "STS fault detail")
+        .choices(["verbose", "realistic"])
+        .default("verbose"),
+    )
+    .option(
+      "--virtual-clock <iso>",
+      "run on a virtual clock starting at this time (settable via the admin API)",
+    )
+    .option("--allow-sha1", "accept rsa-sha1/sha1 in client signatures")
+    .option("--clock-skew <duration>", "tolerated clock skew, e.g. 5m (default 5m)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  smdb-harness up
+  smdb-harness up --port 0 --state-dir /tmp/h --http
+  smdb-harness up --policy overlap --virtual-clock 2026-01-01T00:00:00Z
+
+On first start the state dir gets a demo systembruger whose certificate is provisioned to both
+environments, and client-integration.yaml / client-production.yaml for \`smdb-harness client\`.`,
+    )
+    .action(action((flags: UpFlags) => up(flags)));
+}
+
+async function up(flags: UpFlags): Promise<undefined> {
+  const port = Number(flags.port);
+  if (!/^\d+$/.test(flags.port) || port > 65_535) {
+    throw new CliError(`--port must be a port number 0–65535 (0: any free port); got "${flags.port}"`);
+  }
+  let clock: Clock = new RealClock();
+  if (flags.virtualClock !== undefined) {
+    try {
+      clock = new VirtualClock(parseIsoTime(flags.virtualClock));
+    } catch (error) {
+      if (error instanceof TimeFormatError) throw new CliError(`--virtual-clock: ${error.message}`);
+      throw error;
+    }
+  }
+  let clockSkewMs: number | undefined;
+  if (flags.clockSkew !== undefined) {
+    try {
+      clockSkewMs = Math.abs(parseDuration(flags.clockSkew));
+    } catch (error) {
+      if (error instanceof TimeFormatError) throw new CliError(`--clock-skew: ${error.message}`);
+      throw error;
+    }
+  }
+  const stateDir = resolve(flags.stateDir);
+  let harness: Harness;
+  try {
+    harness = await startHarness({
+      stateDir,
+      host: flags.host,
+      port,
+      http: flags.http ?? false,
+      clock,
+      faultMode: flags.faultMode,
+      allowSha1: flags.allowSha1 ?? false,
+      ...(flags.policy ? { policy: flags.policy } : {}),
+      ...(clockSkewMs !== undefined ? { clockSkewMs } : {}),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") {
+      throw new CliError(
+        `port ${port} on ${flags.host} is already in use; choose another with --port (0: any free port)`,
+      );
+    }
+    if (code === "EADDRNOTAVAIL") throw new CliError(`cannot listen on ${flags.host}: no such local address`);
+    if (code === "EACCES") throw new CliError(`not allowed to listen on ${flags.host}:${port}`);
+    throw error;
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`smdb-harness: ${signal}, stopping\n`);
+    harness.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`smdb-harness: error while stopping: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
+
+  try {
+    const demo = await ensureDemo(harness, stateDir);
+    const configs = await writeClientConfigs(harness, stateDir, demo);
+    printSummary(harness, stateDir, demo, configs);
+  } catch (error) {
+    await harness.close();
+    throw error;
+  }
+  return undefined;
+}
+
+/** Creates the demo systembruger and its client credential once per state dir. */
+async function ensureDemo(harness: Harness, stateDir: string): Promise<DemoInfo> {
+  const file = join(stateDir, DEMO_FILE);
+  const existing = await readJsonIfExists<DemoInfo>(file);
+  if (existing && (await exists(existing.p12))) return existing;
+  const now = harness.clock.nowMs();
+  const credential = await harness.state.ca.issue({
+    profile: "oces3-system",
+    cvr: DEMO.cvr,
+    name: DEMO.name,
+    organization: "Demo Kommune",
+    notBefore: new Date(now - 86_400_000),
+    notAfter: new Date(now + 3 * YEAR_MS - 1000),
+  });
+  const password = randomBytes(8).toString("hex");
+  const files = await writeCredentialFiles(credential, join(stateDir, DEMO_CLIENT_BASE), { password });
+  const registry = harness.registry;
+  let id = DEMO.id;
+  if (registry.systemUsers().some((u) => u.identity.id === id))
+    id = `${DEMO.id}-${randomBytes(2).toString("hex")}`;
+  const entityTaken = registry.systemUsers().some((u) => u.identity.entityId === DEMO.entityId);
+  await registry.createSystemUser({
+    id,
+    name: DEMO.name,
+    cvr: DEMO.cvr,
+    entityId: entityTaken ? `${DEMO.entityId}/${id}` : DEMO.entityId,
+  });
+  for (const env of ENVIRONMENTS) {
+    await registry.uploadCertificate(id, env, "current", credential.certificate.der, files.cer);
+  }
+  await registry.save(id);
+  for (const env of ENVIRONMENTS) await registry.provision(id, env);
+  const demo: DemoInfo = {
+    systemUserId: id,
+    password,
+    p12: files.p12,
+    cer: files.cer,
+    pem: files.pem,
+    keyPem: files.keyPem,
+  };
+  await writeFileAtomic(file, `${JSON.stringify(demo, null, 2)}\n`, 0o600);
+  return demo;
+}
+
+/** Writes `client-<env>.yaml` for each environment (on every start: the URL may change). */
+async function writeClientConfigs(
+  harness: Harness,
+  stateDir: string,
+  demo: DemoInfo,
+): Promise<Record<Environment, string>> {
+  const files = harness.state.files()!;
+  const out = {} as Record<Environment, string>;
+  for (const env of ENVIRONMENTS) {
+    const identity = harness.state.environment(env);
+    const config = {
+      environment: env,
+      stsUrl: harness.stsUrl(env),
+      stsEndpointReference: identity.stsEndpointReference,
+      stsCertificate: [files.sts[env]],
+      wspUrl: harness.wspUrl(env),
+      wspEntityId: identity.wspEntityId,
+      clientCertificate: { file: demo.p12, password: demo.password },
+      ...(harness.protocol === "https" ? { tls: { ca: files.tlsCa } } : {}),
+    };
+    const path = join(stateDir, clientConfigFile(env));
+    await writeFileAtomic(
+      path,
+      `# smdb-harness client configuration for ${env}, written by \`smdb-harness up\` (rewritten on every start).\n` +
+        `# Use it with: smdb-harness client token --config ${path}\n${YAML.stringify(config)}`,
+      0o600,
+    );
+    out[env] = path;
+  }
+  return out;
+}
+
+function printSummary(
+  harness: Harness,
+  stateDir: string,
+  demo: DemoInfo,
+  configs: Record<Environment, string>,
+): void {
+  const files = harness.state.files()!;
+  const lines = [
+    `smdb-harness listening on ${harness.url}`,
+    `  admin page        ${harness.url}/`,
+    `  admin API         ${harness.adminUrl}  (OpenAPI: ${harness.adminUrl}/openapi.json)`,
+    `  health            ${harness.url}/health`,
+  ];
+  for (const env of ENVIRONMENTS) {
+    const identity = harness.state.environment(env);
+    lines.push(
+      `  ${env.padEnd(11)} STS   ${harness.stsUrl(env)}  (wsa:To ${identity.stsEndpointReference})`,
+      `  ${env.padEnd(11)} SMDB  ${harness.wspUrl(env)}  (entity ID ${identity.wspEntityId})`,
+    );
+  }
+  lines.push(
+    `state dir ${stateDir}`,
+    ...(harness.protocol === "https" ? [`  TLS CA            ${files.tlsCa}`] : []),
+    ...ENVIRONMENTS.map((env) => `  STS cert ${env.padEnd(12)}${files.sts[env]}`),
+    `  test CA           ${files.caDir}  (certs issue without --ca uses it)`,
+    `  client cert       ${demo.p12}  (password: ${demo.password}; systembruger "${demo.systemUserId}")`,
+    ...ENVIRONMENTS.map((env) => `  client config     ${configs[env]}`),
+    `policy ${harness.registry.policy} · clock ${harness.clock instanceof VirtualClock ? `virtual, ${harness.clock.now().toISOString()}` : "real"} · fault mode ${harness.settings.faultMode}`,
+    "Press Ctrl+C to stop.",
+  );
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

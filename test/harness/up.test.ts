@@ -1,0 +1,209 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import YAML from "yaml";
+import { buildSignedRst } from "../../src/client/rst.js";
+import { loadCredentialFile } from "../../src/pki/load.js";
+import { REPO_ROOT, runCli } from "../helpers/cli.js";
+
+const MAIN = join(REPO_ROOT, "src", "cli", "main.ts");
+const TSX_LOADER = pathToFileURL(join(REPO_ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
+
+interface Running {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  stdout: () => string;
+  exited: Promise<number | null>;
+}
+
+const running = new Set<ChildProcessWithoutNullStreams>();
+
+function startUp(args: string[]): Promise<Running> {
+  const child = spawn(process.execPath, ["--import", TSX_LOADER, MAIN, "up", "--port", "0", ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  running.add(child);
+  let out = "";
+  let err = "";
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("close", (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
+  child.stderr.on("data", (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`up did not start in time\n${out}\n${err}`)), 60_000);
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (\S+)/.exec(out);
+      if (match && out.includes("Press Ctrl+C to stop.")) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1]!, stdout: () => out, exited });
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`up exited with ${code}\n${out}\n${err}`));
+    });
+  });
+}
+
+function fetchWithCa(
+  url: string,
+  options: { ca?: string; method?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string }> {
+  const target = new URL(url);
+  const request = target.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      target,
+      {
+        method: options.method ?? "GET",
+        headers: options.headers ?? {},
+        ...(options.ca ? { ca: options.ca } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "up-"));
+});
+
+afterAll(async () => {
+  for (const child of running) child.kill("SIGKILL");
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("smdb-harness up, as a real process", () => {
+  it("serves HTTPS with the exported TLS CA, issues a token with only the files it printed, and keeps state across a restart", async () => {
+    const stateDir = join(dir, "state");
+    const first = await startUp(["--state-dir", stateDir]);
+    expect(first.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(first.url).not.toMatch(/:0$/);
+    const out = first.stdout();
+    const tlsCaPath = join(stateDir, "tls-ca.pem");
+    for (const path of [
+      tlsCaPath,
+      join(stateDir, "sts-integration.pem"),
+      join(stateDir, "sts-production.pem"),
+      join(stateDir, "client", "demo-client.p12"),
+      join(stateDir, "client-integration.yaml"),
+      join(stateDir, "client-production.yaml"),
+    ]) {
+      expect(out).toContain(path);
+    }
+    const password = /password: (\S+);/.exec(out)![1]!;
+    const ca = await readFile(tlsCaPath, "utf8");
+
+    const health = await fetchWithCa(`${first.url}/health`, { ca });
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.body).status).toBe("ok");
+    // Without the CA the TLS certificate is not trusted.
+    await expect(fetchWithCa(`${first.url}/health`)).rejects.toThrow();
+
+    // A client that has only the printed files: the configuration, the .p12, the STS and TLS CA files.
+    const config = YAML.parse(await readFile(join(stateDir, "client-production.yaml"), "utf8"));
+    expect(config).toMatchObject({
+      environment: "production",
+      stsUrl: `${first.url}/production/SecurityTokenService.svc`,
+      stsEndpointReference: "https://signature.sts.nemlog-in.dk/",
+      wspUrl: `${first.url}/production/smdb`,
+      wspEntityId: "https://smdb.dst.dk/production",
+      clientCertificate: { file: join(stateDir, "client", "demo-client.p12"), password },
+      tls: { ca: tlsCaPath },
+    });
+    const loaded = await loadCredentialFile(config.clientCertificate.file, { password });
+    const credential = { certificate: loaded.certificates[0]!, key: loaded.key!, chain: [] };
+    const rst = buildSignedRst({
+      credential,
+      to: config.stsEndpointReference,
+      appliesTo: config.wspEntityId,
+      nowMs: Date.now(),
+    });
+    const token = await fetchWithCa(config.stsUrl, {
+      ca: await readFile(config.tls.ca, "utf8"),
+      method: "POST",
+      body: rst.xml,
+      headers: {
+        "content-type": "text/xml; charset=utf-8",
+        soapaction: '"http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue"',
+      },
+    });
+    expect(token.status, token.body).toBe(200);
+    expect(token.body).toContain("EncryptedAssertion");
+
+    const created = await fetchWithCa(`${first.url}/admin/api/system-users`, {
+      ca,
+      method: "POST",
+      body: JSON.stringify({
+        name: "Persisted",
+        cvr: "95555555",
+        entityId: "urn:persisted",
+        id: "persisted",
+      }),
+      headers: { "content-type": "application/json" },
+    });
+    expect(created.status, created.body).toBe(201);
+    const stsPem = await readFile(join(stateDir, "sts-production.pem"), "utf8");
+
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+
+    const second = await startUp([
+      "--state-dir",
+      stateDir,
+      "--http",
+      "--virtual-clock",
+      "2027-01-01T00:00:00Z",
+    ]);
+    expect(second.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(second.stdout()).toContain(`password: ${password};`);
+    expect(await readFile(join(stateDir, "sts-production.pem"), "utf8")).toBe(stsPem);
+    const users = JSON.parse((await fetchWithCa(`${second.url}/admin/api/system-users`)).body).systemUsers;
+    expect(users.map((u: { id: string }) => u.id).sort()).toEqual(["demo", "persisted"]);
+    const demo = users.find((u: { id: string }) => u.id === "demo");
+    expect(demo.provisioned.integration.current.sha256).toBe(credential.certificate.sha256);
+    expect(demo.provisioned.production.current.sha256).toBe(credential.certificate.sha256);
+    const clock = JSON.parse((await fetchWithCa(`${second.url}/admin/api/clock`)).body);
+    expect(clock).toMatchObject({ virtual: true, now: "2027-01-01T00:00:00.000Z" });
+    const rewritten = YAML.parse(await readFile(join(stateDir, "client-integration.yaml"), "utf8"));
+    expect(rewritten.stsUrl).toBe(`${second.url}/integration/SecurityTokenService.svc`);
+    expect(rewritten.tls).toBeUndefined();
+
+    second.child.kill("SIGINT");
+    expect(await second.exited).toBe(0);
+  });
+
+  it("refuses bad flags with one line and exit code 2", async () => {
+    const port = await runCli(["up", "--port", "eighty", "--state-dir", join(dir, "bad")]);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toMatch(/--port must be a port number/);
+    const clock = await runCli(["up", "--virtual-clock", "tomorrow", "--state-dir", join(dir, "bad")]);
+    expect(clock.code).toBe(2);
+    expect(clock.stderr).toMatch(/--virtual-clock/);
+    const policy = await runCli(["up", "--policy", "sometimes", "--state-dir", join(dir, "bad")]);
+    expect(policy.code).not.toBe(0);
+    expect(policy.stderr).toMatch(/sometimes/);
+  });
+});
