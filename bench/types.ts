@@ -13,6 +13,11 @@ export interface BenchCase {
   ceiling?(): Promise<void> | void;
   /** Called once after the case has been measured. */
   teardown?(): Promise<void> | void;
+  /**
+   * How to measure, for cases whose single operation is expensive (e.g. 50 fresh RSA keys).
+   * Defaults: warm up for 300 ms, then iterate for 1.5 s and at least 5 times.
+   */
+  measure?: { warmupMs?: number; seconds?: number; minIterations?: number; maxIterations?: number };
 }
 
 export interface BenchModule {
