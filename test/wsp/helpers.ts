@@ -21,7 +21,7 @@ import {
 import { SmdbStore } from "../../src/wsp/store.js";
 import { encryptAssertion } from "../../src/xml/encryption.js";
 import { buildIdwsRequest, type IdwsPart, type IdwsRequestInput } from "../../src/xml/idws.js";
-import { parseXml } from "../../src/xml/parse.js";
+import { childElements, parseXml } from "../../src/xml/parse.js";
 import { buildSignedAssertion } from "../../src/xml/saml.js";
 import { readHarnessFaultDetail, readSoap12Fault, SOAP12_NS } from "../../src/xml/soap12.js";
 import type { StrForm } from "../../src/xml/str-transform.js";
@@ -179,12 +179,8 @@ export async function post(
   const out: PostResult = { status: res.status, contentType: res.headers["content-type"] ?? "", body: text };
   const doc = parseXml(text, { maxBytes: 16 * 1024 * 1024 });
   const envelope = doc.documentElement!;
-  const bodyEl = Array.from({ length: envelope.childNodes.length }, (_, i) =>
-    envelope.childNodes.item(i),
-  ).find(
-    (n) => n?.nodeType === 1 && (n as unknown as Element).localName === "Body",
-  ) as unknown as import("@xmldom/xmldom").Element;
-  const first = bodyEl.getElementsByTagNameNS(SOAP12_NS, "Fault").item(0);
+  const bodyEl = childElements(envelope, SOAP12_NS, "Body")[0];
+  const first = bodyEl && childElements(bodyEl, SOAP12_NS, "Fault")[0];
   if (first) {
     const parsed = readSoap12Fault(first);
     const harness = readHarnessFaultDetail(parsed.detail);

@@ -1,0 +1,347 @@
+/**
+ * Every step-2 reason code through real HTTP, and every attack of issue 4: each answer is a
+ * well-formed SOAP 1.2 `env:Sender` fault with HTTP 400, the right reason code and exactly one
+ * event, and no record is ever written.
+ */
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createTestCa } from "../../src/pki/index.js";
+import { PRIVILEGE_HENT } from "../../src/sts/types.js";
+import { FAULT_SUBCODES } from "../../src/wsp/service.js";
+import { NS } from "../../src/xml/ns.js";
+import { SOAP12_NS } from "../../src/xml/soap12.js";
+import {
+  type Bench,
+  buildRequest,
+  COURSE,
+  createBench,
+  eventsDuring,
+  HOUR,
+  issueToken,
+  type PostResult,
+  post,
+  START,
+} from "./helpers.js";
+
+let bench: Bench;
+
+beforeAll(async () => {
+  bench = await createBench();
+});
+
+beforeEach(() => {
+  bench.clock.set(START);
+  bench.trust.production = { mode: "current" };
+});
+
+/** Posts and checks the common shape of a rejection; returns the fault. */
+async function expectRejected(
+  body: string | Buffer,
+  reason: string,
+  env: "production" | "integration" = "production",
+) {
+  const storedBefore = bench.store.count();
+  const { result, events } = await eventsDuring(bench, () => post(bench, body, env));
+  const res = result as PostResult;
+  expect(res.status, res.body.slice(0, 400)).toBe(400);
+  expect(res.contentType).toContain("application/soap+xml");
+  expect(res.fault?.code).toBe("env:Sender");
+  expect(res.fault?.harness?.reason, res.fault?.reason).toBe(reason);
+  const subcode = FAULT_SUBCODES[reason];
+  if (subcode) expect(res.fault?.subcode).toBe(subcode);
+  expect(events).toHaveLength(1);
+  expect(events[0]).toMatchObject({ env, step: 2, component: "wsp", outcome: "rejected", reason });
+  expect(bench.store.count()).toBe(storedBefore);
+  return res.fault!;
+}
+
+const indberet = (options: Parameters<typeof buildRequest>[2] = {}) =>
+  buildRequest(bench, "IndberetForloeb", { payload: COURSE, ...options });
+
+describe("bad input", () => {
+  it("garbage → MALFORMED_REQUEST", async () => {
+    await expectRejected("this is not xml <<<", "MALFORMED_REQUEST");
+    await expectRejected("", "MALFORMED_REQUEST");
+  });
+
+  it("a DOCTYPE (entity expansion) → MALFORMED_REQUEST", async () => {
+    const bomb = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><env:Envelope xmlns:env="${SOAP12_NS}"><env:Body>&lol2;</env:Body></env:Envelope>`;
+    const fault = await expectRejected(bomb, "MALFORMED_REQUEST");
+    expect(fault.harness?.message).toMatch(/DOCTYPE/);
+  });
+
+  it("10 MB → MALFORMED_REQUEST fault, not an express error page", async () => {
+    const big = Buffer.alloc(10 * 1024 * 1024, "a");
+    const fault = await expectRejected(big, "MALFORMED_REQUEST");
+    expect(fault.harness?.message).toMatch(/limit/);
+  });
+
+  it("a SOAP 1.1 envelope → MALFORMED_REQUEST naming SOAP 1.2", async () => {
+    const fault = await expectRejected(
+      `<s:Envelope xmlns:s="${NS.soap11}"><s:Body><x/></s:Body></s:Envelope>`,
+      "MALFORMED_REQUEST",
+    );
+    expect(fault.harness?.message).toMatch(/SOAP 1\.2/);
+  });
+
+  it("a missing Security header → TOKEN_MISSING", async () => {
+    const { xml } = indberet();
+    const stripped = xml.replace(/<wsse:Security[\s\S]*<\/wsse:Security>/, "");
+    expect(stripped).not.toContain("Security");
+    await expectRejected(stripped, "TOKEN_MISSING");
+  });
+
+  it("a Security header without the token → TOKEN_MISSING", async () => {
+    const { xml } = indberet();
+    await expectRejected(
+      xml.replace(/<EncryptedAssertion[\s\S]*<\/EncryptedAssertion>/, ""),
+      "TOKEN_MISSING",
+    );
+  });
+
+  it("bad course fields → VALIDATION_ERROR listing every bad field", async () => {
+    const bad = {
+      forloebId: "bad id with spaces",
+      cpr: "12345",
+      kommunekode: "1010",
+      behandlingssted: "",
+      behandlingstype: "ambulant",
+      startdato: "2026-02-30",
+      slutdato: "2025-01-01",
+      stoffer: [],
+      farve: "rød",
+    };
+    const { xml } = buildRequest(bench, "IndberetForloeb", { payload: bad, validate: false });
+    const fault = await expectRejected(xml, "VALIDATION_ERROR");
+    const fields = fault.harness!.fields.map((f) => f.field).sort();
+    expect(fields).toEqual(
+      [
+        "behandlingssted",
+        "behandlingstype",
+        "cpr",
+        "farve",
+        "forloebId",
+        "kommunekode",
+        "startdato",
+        "stoffer",
+      ].sort(),
+    );
+    expect(fault.harness!.fields.find((f) => f.field === "behandlingstype")?.message).toMatch(
+      /social.*medicinsk/,
+    );
+  });
+
+  it("slutdato before startdato is named; an unknown operation is MALFORMED_REQUEST", async () => {
+    const { xml } = buildRequest(bench, "IndberetForloeb", {
+      payload: { ...COURSE, slutdato: "2026-01-01" },
+      validate: false,
+    });
+    const fault = await expectRejected(xml, "VALIDATION_ERROR");
+    expect(fault.harness!.fields).toEqual([
+      { field: "slutdato", message: "2026-01-01 is before startdato 2026-02-01" },
+    ]);
+    const other = buildRequest(bench, "Ping", {
+      bodyXml: `<smdb:SletAlt xmlns:smdb="urn:dk:dst:smdb:2026"/>`,
+      action: "urn:dk:dst:smdb:2026:SletAlt",
+    });
+    await expectRejected(other.xml, "MALFORMED_REQUEST");
+  });
+});
+
+describe("token checks", () => {
+  it("a token from the other environment → TOKEN_DECRYPT_FAILED", async () => {
+    const token = issueToken(bench, { env: "integration" });
+    const fault = await expectRejected(indberet({ token }).xml, "TOKEN_DECRYPT_FAILED");
+    expect(fault.harness?.message).toContain(bench.state.environment("production").wsp.certificate.sha256);
+  });
+
+  it("a token signed by the other environment's STS → TOKEN_ISSUER_UNTRUSTED", async () => {
+    const token = issueToken(bench, { signing: bench.state.environment("integration").stsSigning });
+    const fault = await expectRejected(indberet({ token }).xml, "TOKEN_ISSUER_UNTRUSTED");
+    expect(fault.harness?.message).toContain(
+      bench.state.environment("integration").stsSigning.certificate.sha256,
+    );
+  });
+
+  it("a token signed by an unknown STS key → TOKEN_ISSUER_UNTRUSTED", async () => {
+    const rogueCa = await createTestCa(START, "rogue");
+    const rogue = await rogueCa.issue({
+      profile: "sts",
+      name: "evil STS",
+      notBefore: new Date(START - HOUR),
+      notAfter: new Date(START + 1000 * HOUR),
+    });
+    const token = issueToken(bench, { signing: rogue });
+    await expectRejected(indberet({ token }).xml, "TOKEN_ISSUER_UNTRUSTED");
+  });
+
+  it("a tampered token (assertion changed after the STS signed it) → TOKEN_SIGNATURE_INVALID", async () => {
+    const token = issueToken(bench, {
+      tamper: (xml) =>
+        xml.replace(
+          /<AttributeValue>91234567<\/AttributeValue>/,
+          "<AttributeValue>98765432</AttributeValue>",
+        ),
+    });
+    await expectRejected(indberet({ token }).xml, "TOKEN_SIGNATURE_INVALID");
+  });
+
+  it("a token for another audience → AUDIENCE_MISMATCH", async () => {
+    const token = issueToken(bench, { audience: "https://other-service.example.dk" });
+    const fault = await expectRejected(indberet({ token }).xml, "AUDIENCE_MISMATCH");
+    expect(fault.harness?.message).toContain("https://other-service.example.dk");
+  });
+
+  it("an expired token → TOKEN_EXPIRED; a not-yet-valid one → TOKEN_NOT_YET_VALID; within skew both pass", async () => {
+    const token = issueToken(bench, { notOnOrAfterMs: START + HOUR });
+    bench.clock.set(START + HOUR + 4 * 60_000);
+    expect((await post(bench, buildRequest(bench, "Ping", { token }).xml)).status).toBe(200);
+    bench.clock.set(START + HOUR + 6 * 60_000);
+    await expectRejected(indberet({ token }).xml, "TOKEN_EXPIRED");
+
+    bench.clock.set(START);
+    const future = issueToken(bench, { notBeforeMs: START + HOUR });
+    await expectRejected(indberet({ token: future }).xml, "TOKEN_NOT_YET_VALID");
+    const soon = issueToken(bench, { notBeforeMs: START + 4 * 60_000 });
+    expect((await post(bench, buildRequest(bench, "Ping", { token: soon }).xml)).status).toBe(200);
+  });
+
+  it("STS rotation: `current` trusts the new certificate, `pin-thumbprint` breaks, `subject-and-chain` keeps working", async () => {
+    const local = await createBench();
+    const oldCert = local.state.environment("production").stsSigning.certificate;
+    const before = issueToken(local);
+    await local.state.rotateStsSigningCertificate("production");
+    const newCert = local.state.environment("production").stsSigning.certificate;
+    expect(newCert.subject).toBe(oldCert.subject);
+    expect(newCert.sha256).not.toBe(oldCert.sha256);
+    const after = issueToken(local);
+    const ping = (token: string) => post(local, buildRequest(local, "Ping", { token }).xml);
+
+    expect((await ping(after)).status).toBe(200);
+
+    local.trust.production = { mode: "pin-thumbprint", thumbprints: [oldCert.sha1] };
+    expect((await ping(before)).status).toBe(200);
+    const pinned = await ping(after);
+    expect(pinned.fault?.harness?.reason).toBe("TOKEN_ISSUER_UNTRUSTED");
+    expect(pinned.fault?.harness?.message).toContain(newCert.sha256);
+    expect(pinned.fault?.harness?.message).toContain(oldCert.sha1);
+
+    local.trust.production = {
+      mode: "subject-and-chain",
+      subjects: [oldCert.subject],
+      anchors: [local.state.ca.issuing.certificate],
+    };
+    expect((await ping(before)).status).toBe(200);
+    expect((await ping(after)).status).toBe(200);
+    local.trust.production = {
+      mode: "subject-and-chain",
+      subjects: ["CN=someone else"],
+      anchors: [local.state.ca.issuing.certificate],
+    };
+    expect((await ping(after)).fault?.harness?.reason).toBe("TOKEN_ISSUER_UNTRUSTED");
+    expect(local.store.count()).toBe(0);
+  });
+});
+
+describe("message checks", () => {
+  it("a token stolen by a second client signing with its own key → HOK_PROOF_INVALID", async () => {
+    const stolen = issueToken(bench, { client: bench.clientA });
+    const { xml } = indberet({ token: stolen, client: bench.clientB });
+    const fault = await expectRejected(xml, "HOK_PROOF_INVALID");
+    expect(fault.harness?.message).toContain(bench.clientA.certificate.sha256);
+  });
+
+  it("signed by the right key but not covering the Body → SIGNATURE_INVALID", async () => {
+    const { xml } = indberet({ sign: ["Timestamp", "STR", "To", "ReplyTo", "MessageID", "Action"] });
+    const fault = await expectRejected(xml, "SIGNATURE_INVALID");
+    expect(fault.harness?.message).toMatch(/does not cover the Body/);
+  });
+
+  it("signed by the right key but not covering the STR (the token) → SIGNATURE_INVALID", async () => {
+    const { xml } = indberet({ sign: ["Timestamp", "Body", "To", "ReplyTo", "MessageID", "Action"] });
+    const fault = await expectRejected(xml, "SIGNATURE_INVALID");
+    expect(fault.harness?.message).toMatch(/SecurityTokenReference/);
+  });
+
+  it("not covering a wsa header or the Timestamp → SIGNATURE_INVALID", async () => {
+    await expectRejected(
+      indberet({ sign: ["Timestamp", "STR", "Body", "To", "ReplyTo", "Action"] }).xml,
+      "SIGNATURE_INVALID",
+    );
+    await expectRejected(
+      indberet({ sign: ["STR", "Body", "To", "ReplyTo", "MessageID", "Action"] }).xml,
+      "SIGNATURE_INVALID",
+    );
+  });
+
+  it("a tampered body → SIGNATURE_INVALID", async () => {
+    const { xml } = indberet();
+    const tampered = xml.replace(
+      "<smdb:kommunekode>101</smdb:kommunekode>",
+      "<smdb:kommunekode>851</smdb:kommunekode>",
+    );
+    expect(tampered).not.toBe(xml);
+    const fault = await expectRejected(tampered, "SIGNATURE_INVALID");
+    expect(fault.harness?.message).toMatch(/digest/);
+  });
+
+  it("signature wrapping: the signed Body moved into the header, another Body sent → SIGNATURE_INVALID", async () => {
+    const { xml } = buildRequest(bench, "HentForloeb", { payload: { forloebId: "X" } });
+    const bodyStart = xml.indexOf("<soap:Body");
+    const signedBody = xml.slice(bodyStart, xml.indexOf("</soap:Body>") + "</soap:Body>".length);
+    const evilBody = `<soap:Body><smdb:IndberetForloeb xmlns:smdb="urn:dk:dst:smdb:2026">${"<smdb:forloebId>EVIL</smdb:forloebId>"}</smdb:IndberetForloeb></soap:Body>`;
+    const wrapped = xml
+      .slice(0, bodyStart)
+      .replace("</soap:Header>", `<w:Wrapper xmlns:w="urn:attacker">${signedBody}</w:Wrapper></soap:Header>`)
+      .concat(evilBody, "</soap:Envelope>");
+    await expectRejected(wrapped, "SIGNATURE_INVALID");
+
+    // Same id on the new Body and on the moved one: ambiguous reference.
+    const id = /wsu:Id="([^"]+)"/.exec(signedBody)![1]!;
+    const duplicate = wrapped.replace("<soap:Body>", `<soap:Body xmlns:wsu="${NS.wsu}" wsu:Id="${id}">`);
+    const fault = await expectRejected(duplicate, "SIGNATURE_INVALID");
+    expect(fault.harness?.message).toMatch(/wrapping|matches 2/);
+  });
+
+  it("an old request → TIMESTAMP_EXPIRED; one created in the future → TIMESTAMP_EXPIRED", async () => {
+    const token = issueToken(bench);
+    await expectRejected(indberet({ token, createdMs: START - 20 * 60_000 }).xml, "TIMESTAMP_EXPIRED");
+    await expectRejected(indberet({ token, createdMs: START + 20 * 60_000 }).xml, "TIMESTAMP_EXPIRED");
+  });
+
+  it("a replayed message → REPLAY, also after the original was answered", async () => {
+    const { xml } = buildRequest(bench, "Ping", {});
+    expect((await post(bench, xml)).status).toBe(200);
+    const fault = await expectRejected(xml, "REPLAY");
+    expect(fault.harness?.message).toMatch(/MessageID/);
+    // After the window the message is refused as too old, not accepted.
+    bench.clock.advance("11m");
+    await expectRejected(xml, "TIMESTAMP_EXPIRED");
+  });
+
+  it("a systembruger without the privilege → PRIVILEGE_MISSING (Ping needs none)", async () => {
+    const token = issueToken(bench, { privileges: [PRIVILEGE_HENT] });
+    const fault = await expectRejected(indberet({ token }).xml, "PRIVILEGE_MISSING");
+    expect(fault.harness?.message).toContain("urn:dk:dst:smdb:privilege:indberet");
+    expect((await post(bench, buildRequest(bench, "Ping", { token }).xml)).status).toBe(200);
+    const none = issueToken(bench, { privileges: [] });
+    await expectRejected(
+      buildRequest(bench, "HentForloeb", { token: none, payload: { forloebId: "F" } }).xml,
+      "PRIVILEGE_MISSING",
+    );
+  });
+});
+
+describe("fault modes", () => {
+  it("realistic mode sends generic texts without reason codes; events still carry them", async () => {
+    const local = await createBench({ wsp: { faultMode: "realistic" } });
+    const stolen = issueToken(local, { client: local.clientA });
+    const { result, events } = await eventsDuring(local, () =>
+      post(local, buildRequest(local, "Ping", { token: stolen, client: local.clientB }).xml),
+    );
+    expect(result.status).toBe(400);
+    expect(result.fault?.subcode).toBe("wsse:FailedCheck");
+    expect(result.fault?.reason).not.toMatch(/HOK_PROOF_INVALID/);
+    expect(result.fault?.harness).toBeUndefined();
+    expect(events[0]?.reason).toBe("HOK_PROOF_INVALID");
+  });
+});
