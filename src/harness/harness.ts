@@ -13,11 +13,14 @@
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { adminRouter, errorResponse } from "../sts/admin-api.js";
 import { Registry } from "../sts/registry.js";
 import { stsRouter } from "../sts/token-service.js";
 import type { RolloverPolicy } from "../sts/types.js";
+import { type StsTrust, wspEnvironmentFromState, wspRouter } from "../wsp/service.js";
+import { SmdbStore } from "../wsp/store.js";
 import { type Clock, RealClock, VirtualClock } from "./clock.js";
 import { ENVIRONMENTS, type Environment, EventLog } from "./events.js";
 import { HarnessState } from "./state.js";
@@ -52,7 +55,12 @@ export interface HarnessOptions {
   events?: EventLog;
   /** Reuse already loaded state (e.g. many in-memory harnesses in one process). */
   state?: HarnessState;
+  /** Which STS signing certificates the SMDB trusts per environment (default: the current one). */
+  wspTrust?: Partial<Record<Environment, StsTrust>>;
 }
+
+/** Where the SMDB keeps its records inside the state dir. */
+export const SMDB_STORE_DIR = "smdb";
 
 export interface HarnessSettings {
   faultMode: FaultMode;
@@ -77,6 +85,9 @@ export class Harness {
     readonly events: EventLog,
     readonly state: HarnessState,
     readonly settings: HarnessSettings,
+    readonly store: SmdbStore,
+    /** Which STS certificates the SMDB trusts, per environment; change it at run time. */
+    readonly wspTrust: Record<Environment, StsTrust>,
   ) {
     this.#server = server;
     this.#url = url;
@@ -114,6 +125,7 @@ export class Harness {
         this.#server.closeAllConnections();
         await closing;
         await this.registry.flush();
+        await this.store.flush();
       })();
     }
     return this.#closed;
@@ -158,6 +170,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     defaultTokenLifetimeMs: options.defaultTokenLifetimeMs ?? 8 * HOUR_MS,
     maxTokenLifetimeMs: options.maxTokenLifetimeMs ?? 8 * HOUR_MS,
   };
+  const store = await SmdbStore.open(
+    options.stateDir !== undefined ? { dir: join(options.stateDir, SMDB_STORE_DIR) } : {},
+  );
+  const wspTrust: Record<Environment, StsTrust> = {
+    integration: options.wspTrust?.integration ?? { mode: "current" },
+    production: options.wspTrust?.production ?? { mode: "current" },
+  };
+  const wspEnvironment = (env: Environment) => wspEnvironmentFromState(state, env, () => wspTrust[env]);
   const host = options.host ?? "127.0.0.1";
   let baseUrl = "";
 
@@ -182,6 +202,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       state,
       clock,
       events,
+      wspTrust,
       baseUrl: () => baseUrl,
       settings: () => ({ ...settings }),
     }),
@@ -196,6 +217,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         production: state.stsEnvironment("production"),
       },
       options: settings,
+    }),
+  );
+  app.use(
+    wspRouter({
+      clock,
+      events,
+      store,
+      environments: { integration: wspEnvironment("integration"), production: wspEnvironment("production") },
+      options: { faultMode: settings.faultMode, clockSkewMs: settings.clockSkewMs },
     }),
   );
   app.use((req, _res, next) => {
@@ -230,7 +260,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const port = (server.address() as AddressInfo).port;
   baseUrl = `${options.http ? "http" : "https"}://${hostForUrl(host)}:${port}`;
-  return new Harness(server, baseUrl, registry, clock, events, state, settings);
+  return new Harness(server, baseUrl, registry, clock, events, state, settings, store, wspTrust);
 }
 
 /** Fluent construction: `new HarnessBuilder().withVirtualClock("2026-01-01").withHttp().start()`. */

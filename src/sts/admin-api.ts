@@ -10,6 +10,7 @@ import { type Clock, parseTime, TimeFormatError, VirtualClock } from "../harness
 import { ENVIRONMENTS, type Environment, type EventLog, isEnvironment } from "../harness/events.js";
 import type { HarnessState } from "../harness/state.js";
 import type { Certificate } from "../pki/index.js";
+import type { StsTrust } from "../wsp/service.js";
 import { openApiDocument } from "./openapi.js";
 import { AdminError, certificateView, parseUpload, type Registry, systemUserView } from "./registry.js";
 import { isSlot, type Slot } from "./rollover.js";
@@ -24,6 +25,8 @@ export interface AdminDeps {
   baseUrl?: () => string;
   /** Read-only settings shown by `GET /settings` (fault mode, sha1, skew …). */
   settings?: () => Record<string, unknown>;
+  /** Which STS signing certificates the simulated SMDB trusts, per environment (mutable). */
+  wspTrust?: Record<Environment, StsTrust>;
 }
 
 const UPLOAD_LIMIT = "1mb";
@@ -111,6 +114,77 @@ export function adminRouter(deps: AdminDeps): Router {
       certificateSha256: certificate.sha256,
       ...(privateKeyPem ? { privateKeyPem } : {}),
     });
+  });
+
+  const trustView = (env: Environment) => {
+    const trust = deps.wspTrust?.[env] ?? { mode: "current" };
+    return trust.mode === "subject-and-chain"
+      ? { mode: trust.mode, subjects: trust.subjects, anchors: trust.anchors.map((c) => c.sha256) }
+      : trust;
+  };
+
+  router.get("/environments/:env/wsp-trust", (req, res) => {
+    res.json(trustView(envParam(req)));
+  });
+
+  router.put("/environments/:env/wsp-trust", json, (req, res) => {
+    const env = envParam(req);
+    if (!deps.wspTrust)
+      throw new AdminError(409, "NOT_CONFIGURABLE", "this harness has no SMDB whose trust can be set");
+    const body = objectBody(req);
+    const mode = body.mode;
+    const strings = (value: unknown, field: string): string[] => {
+      if (
+        !Array.isArray(value) ||
+        value.length === 0 ||
+        !value.every((v) => typeof v === "string" && v.trim() !== "")
+      ) {
+        throw new AdminError(
+          400,
+          "BAD_REQUEST",
+          `${field} must be a non-empty list of strings for mode ${String(mode)}`,
+        );
+      }
+      return value as string[];
+    };
+    let trust: StsTrust;
+    if (mode === "current") {
+      allowOnly(body, ["mode"]);
+      trust = { mode };
+    } else if (mode === "pin-thumbprint") {
+      allowOnly(body, ["mode", "thumbprints"]);
+      const thumbprints = strings(body.thumbprints, "thumbprints").map((t) =>
+        t.replace(/[\s:]/g, "").toUpperCase(),
+      );
+      const bad = thumbprints.filter((t) => !/^(?:[0-9A-F]{40}|[0-9A-F]{64})$/.test(t));
+      if (bad.length > 0) {
+        throw new AdminError(
+          400,
+          "BAD_REQUEST",
+          `thumbprints must be SHA-1 (40 hex digits) or SHA-256 (64 hex digits); not: ${bad.join(", ")}`,
+        );
+      }
+      trust = { mode, thumbprints };
+    } else if (mode === "subject-and-chain") {
+      allowOnly(body, ["mode", "subjects"]);
+      trust = { mode, subjects: strings(body.subjects, "subjects"), anchors: state.caCertificates() };
+    } else {
+      throw new AdminError(
+        400,
+        "BAD_REQUEST",
+        `mode must be "current", "pin-thumbprint" (with thumbprints) or "subject-and-chain" (with subjects); got ${JSON.stringify(mode)}`,
+      );
+    }
+    deps.wspTrust[env] = trust;
+    events.append({
+      env,
+      step: null,
+      component: "admin",
+      outcome: "ok",
+      reason: "WSP_TRUST_CHANGED",
+      detail: `the ${env} SMDB now trusts ${trust.mode === "current" ? "the STS's current signing certificate" : trust.mode === "pin-thumbprint" ? `only the pinned thumbprints ${trust.thumbprints.join(", ")}` : `STS certificates with subject ${trust.subjects.join(" or ")} under the test CA`}`,
+    });
+    res.json(trustView(env));
   });
 
   router.post("/sts/:env/rotate-signing-certificate", async (req, res) => {

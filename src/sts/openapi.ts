@@ -84,6 +84,40 @@ export const openApiDocument = {
         },
       },
     },
+    "/environments/{env}/wsp-trust": {
+      get: {
+        summary: "Which STS signing certificates the simulated SMDB trusts",
+        parameters: [envParam],
+        responses: { "200": ok("The trust mode"), "404": error },
+      },
+      put: {
+        summary:
+          "Change the SMDB's trust: the STS's current certificate, pinned thumbprints, or subject + chain",
+        parameters: [envParam],
+        requestBody: jsonBody({
+          oneOf: [
+            { type: "object", required: ["mode"], properties: { mode: { const: "current" } } },
+            {
+              type: "object",
+              required: ["mode", "thumbprints"],
+              properties: {
+                mode: { const: "pin-thumbprint" },
+                thumbprints: { type: "array", items: { type: "string" } },
+              },
+            },
+            {
+              type: "object",
+              required: ["mode", "subjects"],
+              properties: {
+                mode: { const: "subject-and-chain" },
+                subjects: { type: "array", items: { type: "string" } },
+              },
+            },
+          ],
+        }),
+        responses: { "200": ok("The trust mode"), "400": error, "404": error },
+      },
+    },
     "/sts/{env}/rotate-signing-certificate": {
       post: {
         summary: "Replace the STS token-signing certificate (same subject, new key)",

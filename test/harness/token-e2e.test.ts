@@ -4,6 +4,9 @@ import type { VirtualClock } from "../../src/harness/clock.js";
 import type { Environment } from "../../src/harness/events.js";
 import { type Harness, HarnessBuilder } from "../../src/harness/harness.js";
 import type { Credential } from "../../src/pki/index.js";
+import { requestAction, requestBodyXml } from "../../src/wsp/operations.js";
+import { buildIdwsRequest } from "../../src/xml/idws.js";
+import { rawEncryptedAssertion } from "../../src/xml/wstrust.js";
 
 const DAY = 86_400_000;
 const T0 = Date.parse("2026-01-01T00:00:00Z");
@@ -93,5 +96,64 @@ describe("a token through startHarness, end to end", () => {
     expect(unknown.event).toMatchObject({ outcome: "rejected", reason: "UNKNOWN_SERVICE" });
     const crossed = await requestToken("production", old, h.state.environment("integration").wspEntityId);
     expect(crossed.event).toMatchObject({ outcome: "rejected", reason: "UNKNOWN_SERVICE" });
+  });
+});
+
+describe("steps 1 and 2 through one harness", () => {
+  async function callSmdb(env: Environment, credential: Credential, encryptedAssertionXml: string) {
+    const request = buildIdwsRequest({
+      action: requestAction("Ping"),
+      to: h.wspUrl(env),
+      createdMs: h.clock.nowMs(),
+      encryptedAssertionXml,
+      bodyXml: requestBodyXml("Ping", {}),
+      privateKey: credential.key.privateKey,
+    });
+    const res = await fetch(h.wspUrl(env), {
+      method: "POST",
+      headers: { "content-type": `application/soap+xml; charset=utf-8; action="${requestAction("Ping")}"` },
+      body: request.xml,
+    });
+    return { status: res.status, body: await res.text(), event: h.events.since(h.events.lastSeq - 1).at(-1) };
+  }
+
+  it("calls SMDB with the token the STS issued, and the SMDB follows an STS signing-certificate rotation only when it does not pin", async () => {
+    const token = await requestToken("production", old);
+    expect(token.status, token.body).toBe(200);
+    const assertion = rawEncryptedAssertion(token.body)!;
+    expect(assertion).toBeDefined();
+    const ping = await callSmdb("production", old, assertion);
+    expect(ping.status, ping.body).toBe(200);
+    expect(ping.event).toMatchObject({ component: "wsp", step: 2, outcome: "ok", reason: "OK" });
+
+    const before = h.state.environment("production").stsSigning.certificate;
+    const pin = await fetch(`${h.adminUrl}/environments/production/wsp-trust`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ mode: "pin-thumbprint", thumbprints: [before.sha1] }),
+    });
+    expect(pin.status).toBe(200);
+    expect(h.wspTrust.production).toEqual({ mode: "pin-thumbprint", thumbprints: [before.sha1] });
+    expect((await callSmdb("production", old, assertion)).status).toBe(200);
+
+    await h.state.rotateStsSigningCertificate("production");
+    const fresh = rawEncryptedAssertion((await requestToken("production", old)).body)!;
+    const pinned = await callSmdb("production", old, fresh);
+    expect(pinned.status).toBe(400);
+    expect(pinned.event).toMatchObject({ outcome: "rejected", reason: "TOKEN_ISSUER_UNTRUSTED" });
+
+    const reset = await fetch(`${h.adminUrl}/environments/production/wsp-trust`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ mode: "current" }),
+    });
+    expect(reset.status).toBe(200);
+    expect((await callSmdb("production", old, fresh)).status).toBe(200);
+    const bad = await fetch(`${h.adminUrl}/environments/production/wsp-trust`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ mode: "pin-thumbprint", thumbprints: ["xyz"] }),
+    });
+    expect(bad.status).toBe(400);
   });
 });
