@@ -1,0 +1,144 @@
+/**
+ * A real STS for tests: a real Registry (in memory) on a virtual clock, the test CA, one
+ * systembruger with a provisioned OCES3 certificate, the SMDB WSP registered in both
+ * environments, and an express app with `stsRouter` for supertest.
+ */
+import express from "express";
+import { VirtualClock } from "../../src/harness/clock.js";
+import { ENVIRONMENTS, type Environment, EventLog } from "../../src/harness/events.js";
+import { type Credential, createTestCa, type TestCa } from "../../src/pki/index.js";
+import { Registry } from "../../src/sts/registry.js";
+import { type StsDeps, type StsOptions, stsRouter } from "../../src/sts/token-service.js";
+import type { StsEnvironment } from "../../src/sts/types.js";
+
+export const START = "2026-03-01T10:00:00Z";
+export const ENDPOINTS: Record<Environment, string> = {
+  integration: "https://signature.sts.test-nemlog-in.dk/",
+  production: "https://signature.sts.nemlog-in.dk/",
+};
+export const WSP_ID: Record<Environment, string> = {
+  integration: "https://smdb.dst.dk/integration",
+  production: "https://smdb.dst.dk/production",
+};
+export const CVR = "91234567";
+export const ENTITY_ID = "https://wsc.kommune.example/smdb";
+
+const DAY = 86_400_000;
+
+export interface StsFixture {
+  clock: VirtualClock;
+  events: EventLog;
+  registry: Registry;
+  ca: TestCa;
+  sts: Record<Environment, Credential>;
+  wsp: Record<Environment, Credential>;
+  client: Credential;
+  userId: string;
+  deps: StsDeps;
+  app: express.Express;
+  environments: Record<Environment, StsEnvironment>;
+}
+
+let caPromise: Promise<TestCa> | undefined;
+let credentialsPromise:
+  | Promise<{
+      sts: Record<Environment, Credential>;
+      wsp: Record<Environment, Credential>;
+      client: Credential;
+    }>
+  | undefined;
+
+/** The test CA is shared by all fixtures of a test file (issuing is the slow part). */
+export function sharedCa(): Promise<TestCa> {
+  caPromise ??= createTestCa(Date.parse(START), "sts-test");
+  return caPromise;
+}
+
+export async function issueClient(
+  ca: TestCa,
+  fromMs: number,
+  toMs: number,
+  name = "SMDB indberetning",
+): Promise<Credential> {
+  return ca.issue({
+    profile: "oces3-system",
+    cvr: CVR,
+    name,
+    notBefore: new Date(fromMs),
+    notAfter: new Date(toMs),
+  });
+}
+
+export async function stsFixture(options: Partial<StsOptions> = {}): Promise<StsFixture> {
+  const clock = new VirtualClock(START);
+  const events = new EventLog(() => clock.nowMs());
+  const ca = await sharedCa();
+  const now = clock.nowMs();
+  const registry = await Registry.open({
+    clock,
+    events,
+    builtInTrustAnchors: [ca.root.certificate, ca.issuing.certificate],
+  });
+  credentialsPromise ??= (async () => {
+    const sts = {} as Record<Environment, Credential>;
+    const wsp = {} as Record<Environment, Credential>;
+    for (const env of ENVIRONMENTS) {
+      const validity = { notBefore: new Date(now - DAY), notAfter: new Date(now + 1000 * DAY) };
+      sts[env] = await ca.issue({ profile: "sts", name: `STS ${env}`, ...validity });
+      wsp[env] = await ca.issue({ profile: "wsp", name: `SMDB ${env}`, ...validity });
+    }
+    return { sts, wsp, client: await issueClient(ca, now - 100 * DAY, now + 900 * DAY) };
+  })();
+  const { sts, wsp, client } = await credentialsPromise;
+  for (const env of ENVIRONMENTS) {
+    await registry.registerWsp(env, WSP_ID[env], wsp[env].certificate, { builtIn: true });
+  }
+  const user = await registry.createSystemUser({ name: "Testkommune SMDB", cvr: CVR, entityId: ENTITY_ID });
+  for (const env of ENVIRONMENTS)
+    await registry.uploadCertificate(user.identity.id, env, "current", client.certificate.der);
+  await registry.save(user.identity.id);
+  for (const env of ENVIRONMENTS) await registry.provision(user.identity.id, env);
+  const environments = {} as Record<Environment, StsEnvironment>;
+  for (const env of ENVIRONMENTS) {
+    environments[env] = { env, endpointReference: ENDPOINTS[env], signing: () => sts[env] };
+  }
+  const deps: StsDeps = {
+    clock,
+    events,
+    directory: registry,
+    environments,
+    options: {
+      faultMode: "verbose",
+      allowSha1: false,
+      clockSkewMs: 5 * 60_000,
+      defaultTokenLifetimeMs: 8 * 3_600_000,
+      maxTokenLifetimeMs: 8 * 3_600_000,
+      ...options,
+    },
+  };
+  const app = express();
+  app.use(stsRouter(deps));
+  return { clock, events, registry, ca, sts, wsp, client, userId: user.identity.id, deps, app, environments };
+}
+
+let users = 0;
+
+/** A further systembruger with `credential` as its current certificate, provisioned to `provision`. */
+export async function addSystemUser(
+  f: StsFixture,
+  credential: Credential,
+  provision: Environment[] = [...ENVIRONMENTS],
+  upload: Environment[] = [...ENVIRONMENTS],
+): Promise<string> {
+  users++;
+  const user = await f.registry.createSystemUser({
+    name: `Bruger ${users}`,
+    cvr: CVR,
+    entityId: `https://wsc${users}.example`,
+  });
+  for (const env of upload)
+    await f.registry.uploadCertificate(user.identity.id, env, "current", credential.certificate.der);
+  await f.registry.save(user.identity.id);
+  for (const env of provision) await f.registry.provision(user.identity.id, env);
+  return user.identity.id;
+}
