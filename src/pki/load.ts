@@ -182,7 +182,14 @@ function classify(bytes: Buffer, label: string): Classified {
   if (bytes.length === 0) {
     throw new CertificateFileError(label, "EMPTY_FILE", "is empty (0 bytes); expected a certificate");
   }
-  if (bytes[0] === 0x30) return classifyDer(bytes, label, "der");
+  if (bytes[0] === 0x30) {
+    try {
+      return classifyDer(bytes, label, "der");
+    } catch (error) {
+      // A text file may begin with "0" (0x30): judge it as text rather than as broken DER.
+      if (!isMostlyText(bytes)) throw error;
+    }
+  }
   let text = bytes.toString("utf8");
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === "") {
@@ -212,7 +219,12 @@ function classify(bytes: Buffer, label: string): Classified {
     return { kind: "pem", blocks };
   }
   const compact = text.replace(/\s+/g, "");
-  if (/^[A-Za-z0-9+/]+={0,2}$/.test(compact) && compact.length >= 16) {
+  const looksLikeBase64 =
+    /^[A-Za-z0-9+/]+={0,2}$/.test(compact) &&
+    compact.length >= 16 &&
+    compact.length % 4 === 0 &&
+    text.split(/\r?\n/).every((line) => !/\S\s+\S/.test(line));
+  if (looksLikeBase64) {
     const der = Buffer.from(compact, "base64");
     if (der[0] === 0x30) return classifyDer(der, label, "base64");
     throw notACertificate(label, "is base64 text, but what it encodes is not a certificate");

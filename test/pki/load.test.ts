@@ -302,3 +302,20 @@ describe("parseUploadedCertificate: the NemLog-in upload takes the public certif
     expect(uploadCode(Buffer.from("<xml/>"))).toBe("NOT_A_CERTIFICATE");
   });
 });
+
+describe("more real-world shapes", () => {
+  it("a .p12 that OpenSSL made from the real PSS-signed OCES3 certificate keeps its exact bytes", async () => {
+    const pem = openssl(["x509", "-inform", "DER", "-in", join(REF, "nemlogin-idp-test-oces3.cer")]).stdout;
+    const pemFile = await write("oces3-real.pem", pem);
+    const p12 = join(dir, "oces3-real.p12");
+    const made = openssl(["pkcs12", "-export", "-nokeys", "-in", pemFile, "-passout", "pass:x", "-out", p12]);
+    expect(made.code, made.stderr).toBe(0);
+    const loaded = await loadCredentialFile(p12, { password: "x" });
+    expect(loaded.certificates.map((c) => c.sha1)).toEqual(["357FAAAB559E427FCF66BF81627378A86A1106C3"]);
+  });
+
+  it("a text file that happens to start with 0 is called a text file", async () => {
+    const file = await write("numbers.cer", "0123456789 is not a certificate\n");
+    await expect(loadCredentialFile(file)).rejects.toThrow(/numbers\.cer: is a text file but neither PEM/);
+  });
+});
