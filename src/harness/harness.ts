@@ -75,6 +75,7 @@ const HOUR_MS = 3_600_000;
 export class Harness {
   readonly #server: Server;
   readonly #url: string;
+  readonly #port: number;
   #closed: Promise<void> | undefined;
 
   constructor(
@@ -91,6 +92,7 @@ export class Harness {
   ) {
     this.#server = server;
     this.#url = url;
+    this.#port = (server.address() as AddressInfo).port;
   }
 
   /** Base URL, e.g. `https://127.0.0.1:8080`. */
@@ -98,7 +100,7 @@ export class Harness {
     return this.#url;
   }
   get port(): number {
-    return (this.#server.address() as AddressInfo).port;
+    return this.#port;
   }
   get protocol(): "http" | "https" {
     return this.#url.startsWith("https:") ? "https" : "http";
