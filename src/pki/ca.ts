@@ -2,8 +2,8 @@
  * The test CA: a root and an issuing CA, persisted in a directory and reused. A harness trusts
  * the CA of its state dir; `certs issue` without `--ca` issues under that same CA.
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { Certificate } from "./certificate.js";
 import { type Credential, type IssueOptions, issueCertificate } from "./issue.js";
 import { keyPairFromPem } from "./keys.js";
@@ -73,7 +73,12 @@ export async function loadTestCa(dir: string): Promise<TestCa> {
   return wrap(root, issuing);
 }
 
-/** Loads the CA in `dir`, creating and saving one first if there is none. */
+/**
+ * Loads the CA in `dir`, creating and saving one first if there is none. Creation is atomic: the
+ * CA is written to a temporary directory that is then renamed to `dir`, so two processes that
+ * start on a fresh state dir at once (e.g. `up` and `certs issue`) end up with one CA, never with
+ * the root of one and the issuing CA of the other.
+ */
 export async function loadOrCreateTestCa(dir: string, nowMs: number): Promise<TestCa> {
   try {
     return await loadTestCa(dir);
@@ -81,6 +86,17 @@ export async function loadOrCreateTestCa(dir: string, nowMs: number): Promise<Te
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
   const ca = await createTestCa(nowMs);
-  await saveTestCa(ca, dir);
-  return ca;
+  await mkdir(dirname(dir), { recursive: true });
+  const tmp = `${dir}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  await saveTestCa(ca, tmp);
+  try {
+    await rename(tmp, dir);
+    return ca;
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "ENOTEMPTY" && code !== "EEXIST") throw error;
+  }
+  // Another process created it first: use theirs.
+  return loadTestCa(dir);
 }
