@@ -15,6 +15,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
+import type { Certificate } from "../pki/index.js";
 import { adminRouter, errorResponse } from "../sts/admin-api.js";
 import { Registry } from "../sts/registry.js";
 import { stsRouter } from "../sts/token-service.js";
@@ -117,6 +118,14 @@ export class Harness {
   /** The PEM a client needs to trust the harness's TLS certificate (root + issuing CA). */
   get tlsCaPem(): string {
     return this.state.ca.root.certificate.pem + this.state.ca.issuing.certificate.pem;
+  }
+
+  /**
+   * Replaces the STS signing certificate of `env` (same subject, new key), recorded in this
+   * harness's event log.
+   */
+  rotateStsSigningCertificate(env: Environment): Promise<{ previous: Certificate; current: Certificate }> {
+    return this.state.rotateStsSigningCertificate(env, this.events);
   }
 
   /** Stops the server (open connections are closed) and waits for pending writes. */

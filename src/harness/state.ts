@@ -243,6 +243,8 @@ export class HarnessState {
    */
   async rotateStsSigningCertificate(
     env: Environment,
+    /** Where the rotation is recorded; default the log given to `open` (a shared state has none). */
+    events: EventLog | undefined = this.#events,
   ): Promise<{ previous: Certificate; current: Certificate }> {
     const identity = this.#envs[env];
     const previous = identity.stsSigning.certificate;
@@ -250,7 +252,7 @@ export class HarnessState {
     identity.stsSigning = await issueSts(this.ca, env, this.#clock.nowMs(), used);
     identity.stsHistory.push(previous);
     const current = identity.stsSigning.certificate;
-    this.#events?.append({
+    events?.append({
       env,
       step: null,
       component: "admin",

@@ -189,7 +189,7 @@ export function adminRouter(deps: AdminDeps): Router {
 
   router.post("/sts/:env/rotate-signing-certificate", async (req, res) => {
     const env = envParam(req);
-    const { previous, current } = await state.rotateStsSigningCertificate(env);
+    const { previous, current } = await state.rotateStsSigningCertificate(env, events);
     res.json({
       env,
       previousSha256: previous.sha256,

@@ -102,4 +102,24 @@ describe("harness state", () => {
     // Closed: the port no longer answers.
     await expect(fetch(`http://127.0.0.1:${h.port}/health`)).rejects.toThrow();
   });
+
+  it("records a rotation in the log of the harness that asked for it, also with a shared state", async () => {
+    const clock = new VirtualClock(T0);
+    const shared = await HarnessState.open({ clock });
+    const a = await startHarness({ state: shared, clock, http: true });
+    const b = await startHarness({ state: shared, clock, http: true });
+    try {
+      const res = await fetch(`${a.adminUrl}/sts/integration/rotate-signing-certificate`, { method: "POST" });
+      expect(res.status).toBe(200);
+      const rotated = (e: { reason: string }) => e.reason === "STS_SIGNING_CERTIFICATE_ROTATED";
+      expect(a.events.since(0).filter(rotated)).toHaveLength(1);
+      await b.rotateStsSigningCertificate("integration");
+      expect(b.events.since(0).filter(rotated)).toHaveLength(1);
+      expect(a.events.since(0).filter(rotated)).toHaveLength(1);
+      expect(shared.environment("integration").stsHistory).toHaveLength(2);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 });
