@@ -5,7 +5,7 @@
  * With --json: one JSON object per line (DESIGN.md §4); otherwise a table.
  */
 import { readdir } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { BenchCase, BenchModule, BenchResult } from "./types.js";
 
@@ -58,20 +58,23 @@ async function discover(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((name) => name.endsWith(".bench.ts")).sort();
 }
 
-function parseArgs(argv: string[]): { json: boolean; filter?: string } {
+function parseArgs(argv: string[]): { json: boolean; filter?: string; dir?: string } {
   let json = false;
   let filter: string | undefined;
+  let dir: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--json") json = true;
     else if (arg === "--filter") filter = argv[++i];
     else if (arg.startsWith("--filter=")) filter = arg.slice("--filter=".length);
+    else if (arg === "--dir") dir = argv[++i];
     else if (arg === "--help" || arg === "-h") {
       process.stdout.write(
-        "usage: npm run bench [-- --json] [-- --filter SUBSTRING]\n\n" +
+        "usage: npm run bench [-- --json] [-- --filter SUBSTRING] [-- --dir DIR]\n\n" +
           "Runs every case of every bench/*.bench.ts module and its node:crypto ceiling.\n" +
           "  --json     one JSON object per line: {name, opsPerSec, ceilingOpsPerSec, ratio, p50Ms, p99Ms, keyBits}\n" +
-          "  --filter   only cases whose name contains SUBSTRING (e.g. --filter pki.issue50.warm)\n",
+          "  --filter   only cases whose name contains SUBSTRING (e.g. --filter pki.issue50.warm)\n" +
+          "  --dir      look for *.bench.ts modules in DIR instead of bench/\n",
       );
       process.exit(0);
     } else {
@@ -79,7 +82,7 @@ function parseArgs(argv: string[]): { json: boolean; filter?: string } {
       process.exit(2);
     }
   }
-  return filter === undefined ? { json } : { json, filter };
+  return { json, ...(filter === undefined ? {} : { filter }), ...(dir === undefined ? {} : { dir }) };
 }
 
 function table(results: BenchResult[]): string {
@@ -100,8 +103,9 @@ function table(results: BenchResult[]): string {
 }
 
 async function main(): Promise<number> {
-  const { json, filter } = parseArgs(process.argv.slice(2));
-  const dir = dirname(fileURLToPath(import.meta.url));
+  const args = parseArgs(process.argv.slice(2));
+  const { json, filter } = args;
+  const dir = args.dir === undefined ? dirname(fileURLToPath(import.meta.url)) : resolve(args.dir);
   const results: BenchResult[] = [];
   let failed = false;
   for (const file of await discover(dir)) {
