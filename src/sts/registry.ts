@@ -113,6 +113,7 @@ export class Registry implements StsDirectory {
   /** sha256 → owning systembruger id (any set, any environment). Rebuilt after changes. */
   #owners: Map<string, string> | undefined;
   #writing: Promise<void> = Promise.resolve();
+  #anchorList: Certificate[] | undefined;
 
   private constructor(options: RegistryOptions) {
     this.#clock = options.clock;
@@ -148,12 +149,16 @@ export class Registry implements StsDirectory {
     const ownerId = this.#ownerIndex().get(certificate.sha256);
     const user = ownerId === undefined ? undefined : this.#users.get(ownerId);
     if (!user) {
+      const sameSubject = this.#sameSubject(certificate);
       return {
         reason: "CERT_NOT_REGISTERED",
         acceptedSha256: [],
         message:
-          `certificate ${describeCert(certificate)} is not registered for any systembruger; ` +
-          `upload its public part (.cer) to the systembruger in NemLog-in, save, and provision it to ${env}`,
+          `certificate ${describeCert(certificate)} is not registered for any systembruger` +
+          (sameSubject
+            ? ` (a different certificate with the same subject, ${sameSubject.sha256}, is registered for systembruger "${sameSubject.user.identity.name}" (${sameSubject.user.identity.id}): the STS identifies a systembruger by the exact certificate, not by its subject)`
+            : "") +
+          `; upload its public part (.cer) to the systembruger in NemLog-in, save, and provision it to ${env}`,
       };
     }
     const who = `systembruger "${user.identity.name}" (${user.identity.id}, CVR ${user.identity.cvr})`;
@@ -215,7 +220,8 @@ export class Registry implements StsDirectory {
   }
 
   trustAnchors(): Certificate[] {
-    return [...this.#builtInAnchors, ...this.#anchors.values()];
+    if (!this.#anchorList) this.#anchorList = [...this.#builtInAnchors, ...this.#anchors.values()];
+    return this.#anchorList;
   }
 
   // --- reading -----------------------------------------------------------------------------
@@ -557,6 +563,7 @@ export class Registry implements StsDirectory {
     const added = certificates.filter((c) => !known.includes(c.sha256));
     for (const cert of added) {
       this.#anchors.set(cert.sha256, cert);
+      this.#anchorList = undefined;
       this.#event("TRUST_ANCHOR_ADDED", {
         certSha256: cert.sha256,
         detail: `the STS now also trusts client certificates issued under ${describeCert(cert)}`,
@@ -612,6 +619,20 @@ export class Registry implements StsDirectory {
         );
       }
     }
+  }
+
+  #sameSubject(certificate: Certificate): { sha256: string; user: SystemUserRecord } | undefined {
+    for (const user of this.#users.values()) {
+      for (const env of ENVIRONMENTS) {
+        for (const set of [user.provisioned[env], user.saved[env], user.draft[env]]) {
+          for (const slot of SLOTS) {
+            const cert = set?.[slot];
+            if (cert && cert.subject === certificate.subject) return { sha256: cert.sha256, user };
+          }
+        }
+      }
+    }
+    return undefined;
   }
 
   #ownerIndex(): Map<string, string> {

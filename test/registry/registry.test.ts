@@ -103,6 +103,37 @@ describe("client certificate decisions", () => {
     expect(ok.acceptedSha256).toEqual([old.certificate.sha256]);
   });
 
+  it("points out a registered certificate with the same subject when the presented one is unknown", async () => {
+    const { registry, clock } = await fresh();
+    const same = {
+      profile: "oces3-system" as const,
+      cvr: "91234567",
+      name: "Same",
+      uuid: "0b2f7f4e-6b4f-4a53-9d57-2f1f4f3b7a11",
+    };
+    const registered = await ca.issue({
+      ...same,
+      notBefore: new Date(T0 - DAY),
+      notAfter: new Date(T0 + 30 * DAY),
+    });
+    const renewedSameSubject = await ca.issue({
+      ...same,
+      notBefore: new Date(T0),
+      notAfter: new Date(T0 + 1095 * DAY),
+    });
+    expect(renewedSameSubject.certificate.subject).toBe(registered.certificate.subject);
+    const { identity } = await registry.createSystemUser({ name: "S", cvr: "91234567", entityId: "urn:s" });
+    await registry.uploadCertificate(identity.id, "production", "current", registered.certificate.der);
+    const decision = registry.decideClientCertificate(
+      "production",
+      renewedSameSubject.certificate,
+      clock.nowMs(),
+    );
+    expect(decision.reason).toBe("CERT_NOT_REGISTERED");
+    expect(decision.message).toContain(`same subject, ${registered.certificate.sha256}`);
+    expect(decision.message).toContain("not by its subject");
+  });
+
   it("says provisioned to the other environment only when the certificate is nowhere in this one", async () => {
     const { registry, clock } = await fresh();
     const { identity } = await registry.createSystemUser({ name: "A", cvr: "91234567", entityId: "urn:a" });
