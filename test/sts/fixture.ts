@@ -69,8 +69,11 @@ export async function issueClient(
   });
 }
 
-export async function stsFixture(options: Partial<StsOptions> = {}): Promise<StsFixture> {
-  const clock = new VirtualClock(START);
+export async function stsFixture(
+  options: Partial<StsOptions> = {},
+  start: string = START,
+): Promise<StsFixture> {
+  const clock = new VirtualClock(start);
   const events = new EventLog(() => clock.nowMs());
   const ca = await sharedCa();
   const now = clock.nowMs();

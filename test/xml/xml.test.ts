@@ -5,7 +5,6 @@ import type { Credential, TestCa } from "../../src/pki/index.js";
 import {
   buildIdIndex,
   SIGNATURE_PLACEHOLDER,
-  SignatureError,
   signXml,
   verifySignature,
 } from "../../src/xml/dsig.js";

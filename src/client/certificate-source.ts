@@ -1,0 +1,201 @@
+/**
+ * Where the client's certificate and key come from: a .p12/.pfx, a PEM pair, or a "store"
+ * directory searched like .NET's `X509Store.Find(findType, findValue, validOnly: false)`:
+ *
+ * - `FindByThumbprint`: the SHA-1 thumbprint (hex, case and spaces ignored), exact.
+ * - `FindBySubjectName`: a case-insensitive substring of the subject. A renewed certificate whose
+ *   subject changed is therefore *not found* by the old value, as in real life.
+ * - `FindBySerialNumber`: the serial number in hex (case, spaces and leading zeros ignored).
+ *
+ * A store directory holds `.p12`/`.pfx` files (opened with the source's password, or none) and
+ * PEM files with a certificate and key, or `NAME.pem` next to `NAME.key.pem` (what
+ * `smdb-harness certs issue` writes). Only entries with a private key count, as a store lookup
+ * for signing would. When several match, the one with the latest notBefore is used.
+ */
+import { createHash } from "node:crypto";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { Certificate, Credential } from "../pki/index.js";
+import { loadCredentialFile } from "../pki/load.js";
+import type { CertificateSourceConfig } from "./config.js";
+import { ClientError } from "./errors.js";
+
+function unreadable(message: string, error?: unknown): ClientError {
+  const why = error instanceof Error ? `: ${error.message}` : "";
+  return new ClientError(0, "CLIENT_CERT_UNREADABLE", `${message}${why}`);
+}
+
+function toCredential(certificate: Certificate, key: Credential["key"], chain: Certificate[]): Credential {
+  return { certificate, key, chain };
+}
+
+/** Loads the client credential a source describes. Throws ClientError (step 0). */
+export async function loadCertificateSource(source: CertificateSourceConfig): Promise<Credential> {
+  switch (source.kind) {
+    case "file": {
+      let loaded: Awaited<ReturnType<typeof loadCredentialFile>>;
+      try {
+        loaded = await loadCredentialFile(
+          source.file,
+          source.password !== undefined ? { password: source.password } : {},
+        );
+      } catch (error) {
+        if ((error as { code?: string }).code === "FILE_NOT_FOUND") {
+          throw new ClientError(
+            0,
+            "CLIENT_CERT_NOT_FOUND",
+            `the client certificate file ${source.file} does not exist`,
+          );
+        }
+        throw unreadable(`the client certificate file ${source.file} cannot be used`, error);
+      }
+      if (!loaded.key) {
+        throw unreadable(
+          `${source.file} holds no private key; the client needs a .p12/.pfx with the key, or {cert, key}`,
+        );
+      }
+      return toCredential(loaded.certificates[0]!, loaded.key, loaded.certificates.slice(1));
+    }
+    case "pem": {
+      let cert: Awaited<ReturnType<typeof loadCredentialFile>>;
+      let key: Awaited<ReturnType<typeof loadCredentialFile>>;
+      try {
+        cert = await loadCredentialFile(source.cert);
+      } catch (error) {
+        if ((error as { code?: string }).code === "FILE_NOT_FOUND") {
+          throw new ClientError(
+            0,
+            "CLIENT_CERT_NOT_FOUND",
+            `the client certificate file ${source.cert} does not exist`,
+          );
+        }
+        throw unreadable(`the client certificate file ${source.cert} cannot be used`, error);
+      }
+      try {
+        key = await loadCredentialFile(source.key, {
+          allowKeyOnly: true,
+          ...(source.password !== undefined ? { password: source.password } : {}),
+        });
+      } catch (error) {
+        if ((error as { code?: string }).code === "FILE_NOT_FOUND") {
+          throw new ClientError(
+            0,
+            "CLIENT_CERT_NOT_FOUND",
+            `the client key file ${source.key} does not exist`,
+          );
+        }
+        throw unreadable(`the client key file ${source.key} cannot be used`, error);
+      }
+      if (!key.key) throw unreadable(`${source.key} holds no private key`);
+      const certificate = cert.certificates[0]!;
+      if (key.key.publicKeySha256 !== publicKeySha256(certificate)) {
+        throw unreadable(
+          `the key in ${source.key} does not belong to certificate ${certificate.sha256} in ${source.cert}; give the matching key`,
+        );
+      }
+      return toCredential(certificate, key.key, cert.certificates.slice(1));
+    }
+    case "store":
+      return findInStore(source);
+  }
+}
+
+const spkiCache = new WeakMap<Certificate, string>();
+function publicKeySha256(certificate: Certificate): string {
+  let value = spkiCache.get(certificate);
+  if (!value) {
+    value = createHash("sha256")
+      .update(certificate.publicKey.export({ type: "spki", format: "der" }))
+      .digest("hex")
+      .toUpperCase();
+    spkiCache.set(certificate, value);
+  }
+  return value;
+}
+
+/** What a `FindBy…` value matches, as .NET compares it. */
+export function matchesFind(certificate: Certificate, findType: string, findValue: string): boolean {
+  switch (findType) {
+    case "FindByThumbprint":
+      return certificate.sha1 === findValue.replace(/[\s:]/g, "").toUpperCase();
+    case "FindBySubjectName": {
+      const wanted = findValue.toLowerCase();
+      const subject = certificate.subject.toLowerCase();
+      // Match against the subject as a whole (RFC 2253-ish, either order) and each RDN value.
+      const parts = subject.split("\n");
+      return (
+        parts.join(", ").includes(wanted) ||
+        [...parts].reverse().join(", ").includes(wanted) ||
+        parts.some((p) => p.slice(p.indexOf("=") + 1).includes(wanted))
+      );
+    }
+    case "FindBySerialNumber": {
+      const norm = (s: string) => s.replace(/[\s:]/g, "").toUpperCase().replace(/^0+/, "");
+      return norm(certificate.serialNumber) === norm(findValue);
+    }
+    default:
+      return false;
+  }
+}
+
+async function findInStore(source: Extract<CertificateSourceConfig, { kind: "store" }>): Promise<Credential> {
+  let names: string[];
+  try {
+    names = (await readdir(source.store)).sort();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") {
+      throw new ClientError(
+        0,
+        "CLIENT_CERT_NOT_FOUND",
+        `the certificate store ${source.store} does not exist`,
+      );
+    }
+    throw unreadable(`the certificate store ${source.store} cannot be read`, error);
+  }
+  const entries: Credential[] = [];
+  const problems: string[] = [];
+  const keyFiles = new Set(names.filter((n) => /\.key\.pem$/i.test(n)));
+  for (const name of names) {
+    if (keyFiles.has(name)) continue;
+    if (!/\.(p12|pfx|pem|crt|cer)$/i.test(name)) continue;
+    const path = join(source.store, name);
+    try {
+      const isPkcs12 = /\.(p12|pfx)$/i.test(name);
+      const loaded = await loadCredentialFile(
+        path,
+        isPkcs12 && source.password !== undefined ? { password: source.password } : {},
+      );
+      let key = loaded.key;
+      const certificate = loaded.certificates[0]!;
+      if (!key) {
+        const keyName = name.replace(/\.(pem|crt|cer)$/i, ".key.pem");
+        if (!keyFiles.has(keyName)) continue;
+        const keyLoaded = await loadCredentialFile(join(source.store, keyName), { allowKeyOnly: true });
+        if (!keyLoaded.key || keyLoaded.key.publicKeySha256 !== publicKeySha256(certificate)) {
+          problems.push(`${keyName} does not hold the key of ${name}`);
+          continue;
+        }
+        key = keyLoaded.key;
+      }
+      entries.push(toCredential(certificate, key, loaded.certificates.slice(1)));
+    } catch (error) {
+      problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const matches = entries.filter((e) => matchesFind(e.certificate, source.findType, source.findValue));
+  if (matches.length === 0) {
+    const seen = entries.map(
+      (e) =>
+        `${e.certificate.sha256} ("${e.certificate.subject.replace(/\n/g, ", ")}", SHA-1 ${e.certificate.sha1})`,
+    );
+    throw new ClientError(
+      0,
+      "CLIENT_CERT_NOT_FOUND",
+      `no certificate with a private key in the store ${source.store} matches ${source.findType} "${source.findValue}"; the store holds ${seen.length === 0 ? "none" : seen.join("; ")}${problems.length > 0 ? `; unreadable: ${problems.join("; ")}` : ""}. A renewed certificate with another subject needs a new findValue`,
+      { store: source.store, findType: source.findType, findValue: source.findValue },
+    );
+  }
+  matches.sort((a, b) => b.certificate.notBefore.getTime() - a.certificate.notBefore.getTime());
+  return matches[0]!;
+}

@@ -1,0 +1,230 @@
+/**
+ * The client configuration file (YAML, DESIGN.md §4):
+ *
+ *   environment: production
+ *   stsUrl: https://127.0.0.1:8080/production/SecurityTokenService.svc
+ *   stsEndpointReference: https://signature.sts.nemlog-in.dk/
+ *   stsCertificate: sts-production.pem            # or a list of PEM files
+ *   wspUrl: https://127.0.0.1:8080/production/smdb
+ *   wspEntityId: https://smdb.dst.dk/production
+ *   clientCertificate: { file: system.p12, password: secret }
+ *     # or { cert: system.pem, key: system.key.pem }
+ *     # or { store: ./store, findType: FindBySubjectName, findValue: "SMDB indberetning" }
+ *   fallbackCertificate: { … same forms … }       # optional
+ *   tls: { ca: tls-ca.pem }                        # or { insecure: true }
+ *   tokenLifetime: 1h                              # optional: requested via wst:Lifetime
+ *
+ * Relative paths resolve against the directory of the YAML file. Errors name the file and field.
+ */
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { parseDocument } from "yaml";
+import { parseDuration } from "../harness/clock.js";
+import { type Environment, isEnvironment } from "../harness/events.js";
+import { ClientError } from "./errors.js";
+
+export const FIND_TYPES = ["FindByThumbprint", "FindBySubjectName", "FindBySerialNumber"] as const;
+export type FindType = (typeof FIND_TYPES)[number];
+
+export type CertificateSourceConfig =
+  | { kind: "file"; file: string; password?: string }
+  | { kind: "pem"; cert: string; key: string; password?: string }
+  | { kind: "store"; store: string; findType: FindType; findValue: string; password?: string };
+
+export interface TlsConfig {
+  /** PEM file(s) of the CA(s) that issued the server's TLS certificate. */
+  ca?: string;
+  insecure?: boolean;
+}
+
+export interface ClientConfig {
+  /** The YAML file (absolute), for messages. */
+  file: string;
+  environment: Environment;
+  stsUrl: string;
+  stsEndpointReference: string;
+  /** Absolute paths of the trusted STS signing certificate PEM files. */
+  stsCertificate: string[];
+  wspUrl: string;
+  wspEntityId: string;
+  clientCertificate: CertificateSourceConfig;
+  fallbackCertificate?: CertificateSourceConfig;
+  tls: TlsConfig;
+  tokenLifetimeMs?: number;
+}
+
+const TOP_LEVEL = [
+  "environment",
+  "stsUrl",
+  "stsEndpointReference",
+  "stsCertificate",
+  "wspUrl",
+  "wspEntityId",
+  "clientCertificate",
+  "fallbackCertificate",
+  "tls",
+  "tokenLifetime",
+];
+
+function configError(file: string, field: string, message: string): ClientError {
+  return new ClientError(0, "CONFIG_INVALID", `${file}: ${field}: ${message}`, { file, field });
+}
+
+export async function loadClientConfig(path: string): Promise<ClientConfig> {
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ClientError(
+      0,
+      "CONFIG_INVALID",
+      `${file}: ${code === "ENOENT" ? "no such file" : `cannot be read (${code ?? String(error)})`}; give the client configuration YAML`,
+      { file },
+    );
+  }
+  return parseClientConfig(text, file);
+}
+
+/** Parses and checks the configuration; `file` is where it came from (relative paths resolve against its directory). */
+export function parseClientConfig(text: string, file: string): ClientConfig {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ClientError(0, "CONFIG_INVALID", `${file}: not valid YAML: ${doc.errors[0]!.message}`, {
+      file,
+    });
+  }
+  const raw = doc.toJS() as unknown;
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new ClientError(
+      0,
+      "CONFIG_INVALID",
+      `${file}: expected a YAML mapping with ${TOP_LEVEL.slice(0, 7).join(", ")}, …`,
+      { file },
+    );
+  }
+  const obj = raw as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    if (!TOP_LEVEL.includes(key))
+      throw configError(file, key, `unknown field; expected one of ${TOP_LEVEL.join(", ")}`);
+  }
+  const dir = dirname(file);
+  const str = (field: string, value: unknown, required = true): string | undefined => {
+    if (value === undefined || value === null) {
+      if (required) throw configError(file, field, "is missing");
+      return undefined;
+    }
+    if (typeof value !== "string" && typeof value !== "number")
+      throw configError(file, field, "must be a string");
+    const s = String(value).trim();
+    if (s === "") throw configError(file, field, "must not be empty");
+    return s;
+  };
+  const url = (field: string, value: unknown): string => {
+    const s = str(field, value)!;
+    let parsed: URL;
+    try {
+      parsed = new URL(s);
+    } catch {
+      throw configError(file, field, `"${s}" is not a URL`);
+    }
+    if (parsed.protocol !== "https:" && parsed.protocol !== "http:")
+      throw configError(file, field, `"${s}" must be an http(s) URL`);
+    return s;
+  };
+  const path = (field: string, value: unknown): string => resolve(dir, str(field, value)!);
+
+  const environment = str("environment", obj.environment)!;
+  if (!isEnvironment(environment))
+    throw configError(file, "environment", `"${environment}" must be integration or production`);
+  const stsCertificateRaw = obj.stsCertificate;
+  const stsCertificate = Array.isArray(stsCertificateRaw)
+    ? stsCertificateRaw.map((v, i) => path(`stsCertificate[${i}]`, v))
+    : [path("stsCertificate", stsCertificateRaw)];
+  if (stsCertificate.length === 0) throw configError(file, "stsCertificate", "give at least one PEM file");
+
+  const source = (field: string, value: unknown): CertificateSourceConfig => {
+    if (!value || typeof value !== "object" || Array.isArray(value)) {
+      throw configError(file, field, "must be {file, password}, {cert, key} or {store, findType, findValue}");
+    }
+    const v = value as Record<string, unknown>;
+    const password = v.password === undefined || v.password === null ? undefined : String(v.password);
+    const withPassword = password !== undefined ? { password } : {};
+    const allowed = (keys: string[]) => {
+      for (const key of Object.keys(v)) {
+        if (!keys.includes(key))
+          throw configError(file, `${field}.${key}`, `unknown field; expected ${keys.join(", ")}`);
+      }
+    };
+    if ("store" in v) {
+      allowed(["store", "findType", "findValue", "password"]);
+      const findType = str(`${field}.findType`, v.findType)!;
+      if (!(FIND_TYPES as readonly string[]).includes(findType)) {
+        throw configError(file, `${field}.findType`, `"${findType}" must be one of ${FIND_TYPES.join(", ")}`);
+      }
+      return {
+        kind: "store",
+        store: path(`${field}.store`, v.store),
+        findType: findType as FindType,
+        findValue: str(`${field}.findValue`, v.findValue)!,
+        ...withPassword,
+      };
+    }
+    if ("file" in v) {
+      allowed(["file", "password"]);
+      return { kind: "file", file: path(`${field}.file`, v.file), ...withPassword };
+    }
+    if ("cert" in v || "key" in v) {
+      allowed(["cert", "key", "password"]);
+      return {
+        kind: "pem",
+        cert: path(`${field}.cert`, v.cert),
+        key: path(`${field}.key`, v.key),
+        ...withPassword,
+      };
+    }
+    throw configError(file, field, "must be {file, password}, {cert, key} or {store, findType, findValue}");
+  };
+
+  let tls: TlsConfig = {};
+  if (obj.tls !== undefined && obj.tls !== null) {
+    if (typeof obj.tls !== "object" || Array.isArray(obj.tls))
+      throw configError(file, "tls", "must be {ca: FILE} or {insecure: true}");
+    const t = obj.tls as Record<string, unknown>;
+    for (const key of Object.keys(t)) {
+      if (key !== "ca" && key !== "insecure")
+        throw configError(file, `tls.${key}`, "unknown field; expected ca or insecure");
+    }
+    if (t.insecure !== undefined && typeof t.insecure !== "boolean")
+      throw configError(file, "tls.insecure", "must be true or false");
+    tls = {
+      ...(t.ca !== undefined ? { ca: path("tls.ca", t.ca) } : {}),
+      ...(t.insecure === true ? { insecure: true } : {}),
+    };
+  }
+  let tokenLifetimeMs: number | undefined;
+  if (obj.tokenLifetime !== undefined) {
+    try {
+      tokenLifetimeMs = parseDuration(String(obj.tokenLifetime));
+    } catch (error) {
+      throw configError(file, "tokenLifetime", (error as Error).message);
+    }
+    if (tokenLifetimeMs <= 0) throw configError(file, "tokenLifetime", "must be positive");
+  }
+  return {
+    file,
+    environment,
+    stsUrl: url("stsUrl", obj.stsUrl),
+    stsEndpointReference: str("stsEndpointReference", obj.stsEndpointReference)!,
+    stsCertificate,
+    wspUrl: url("wspUrl", obj.wspUrl),
+    wspEntityId: str("wspEntityId", obj.wspEntityId)!,
+    clientCertificate: source("clientCertificate", obj.clientCertificate),
+    ...(obj.fallbackCertificate !== undefined && obj.fallbackCertificate !== null
+      ? { fallbackCertificate: source("fallbackCertificate", obj.fallbackCertificate) }
+      : {}),
+    tls,
+    ...(tokenLifetimeMs !== undefined ? { tokenLifetimeMs } : {}),
+  };
+}
