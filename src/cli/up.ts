@@ -9,7 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { access } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import YAML from "yaml";
 import { readJsonIfExists, writeFileAtomic } from "../harness/atomic-file.js";
@@ -235,23 +235,26 @@ async function writeClientConfigs(
 ): Promise<Record<Environment, string>> {
   const files = harness.state.files()!;
   const out = {} as Record<Environment, string>;
+  // Paths relative to the configuration file (which lives in the state dir), so that the state
+  // dir can be moved or mounted elsewhere (e.g. into a container) and still work.
+  const rel = (path: string) => relative(stateDir, path) || ".";
   for (const env of ENVIRONMENTS) {
     const identity = harness.state.environment(env);
     const config = {
       environment: env,
       stsUrl: harness.stsUrl(env),
       stsEndpointReference: identity.stsEndpointReference,
-      stsCertificate: [files.sts[env]],
+      stsCertificate: [rel(files.sts[env])],
       wspUrl: harness.wspUrl(env),
       wspEntityId: identity.wspEntityId,
-      clientCertificate: { file: demo.p12, password: demo.password },
-      ...(harness.protocol === "https" ? { tls: { ca: files.tlsCa } } : {}),
+      clientCertificate: { file: rel(demo.p12), password: demo.password },
+      ...(harness.protocol === "https" ? { tls: { ca: rel(files.tlsCa) } } : {}),
     };
     const path = join(stateDir, clientConfigFile(env));
     await writeFileAtomic(
       path,
       `# smdb-harness client configuration for ${env}, written by \`smdb-harness up\` (rewritten on every start).\n` +
-        `# Use it with: smdb-harness client token --config ${path}\n${YAML.stringify(config)}`,
+        `# Relative paths are relative to this file. Use it with: smdb-harness client token --config ${path}\n${YAML.stringify(config)}`,
       0o600,
     );
     out[env] = path;

@@ -130,10 +130,12 @@ describe("smdb-harness up, as a real process", () => {
       stsEndpointReference: "https://signature.sts.nemlog-in.dk/",
       wspUrl: `${first.url}/production/smdb`,
       wspEntityId: "https://smdb.dst.dk/production",
-      clientCertificate: { file: join(stateDir, "client", "demo-client.p12"), password },
-      tls: { ca: tlsCaPath },
+      stsCertificate: ["sts-production.pem"],
+      clientCertificate: { file: join("client", "demo-client.p12"), password },
+      tls: { ca: "tls-ca.pem" },
     });
-    const loaded = await loadCredentialFile(config.clientCertificate.file, { password });
+    // Paths are relative to the configuration file.
+    const loaded = await loadCredentialFile(join(stateDir, config.clientCertificate.file), { password });
     const credential = { certificate: loaded.certificates[0]!, key: loaded.key!, chain: [] };
     const rst = buildSignedRst({
       credential,
@@ -142,7 +144,7 @@ describe("smdb-harness up, as a real process", () => {
       nowMs: Date.now(),
     });
     const token = await fetchWithCa(config.stsUrl, {
-      ca: await readFile(config.tls.ca, "utf8"),
+      ca: await readFile(join(stateDir, config.tls.ca), "utf8"),
       method: "POST",
       body: rst.xml,
       headers: {
