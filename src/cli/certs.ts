@@ -113,7 +113,10 @@ Examples:
         .choices([...LEAF_PROFILES])
         .makeOptionMandatory(),
     )
-    .option("--cvr <cvr>", "CVR number of the organisation (8 digits; fictitious test numbers start with 9)")
+    .option(
+      "--cvr <cvr>",
+      "CVR number of the organisation (8 digits; fictitious test numbers start with 9; default 99999999)",
+    )
     .option(
       "--name <name>",
       "common name: the system's name (oces3-system), the function (foces2), a host (tls)",
@@ -145,8 +148,9 @@ Profiles:
                 O=<org>, serialNumber=UI:DK-O:G:<uuid>, CN=<name>; RSA 3072; 3 years − 1 s
   foces2        legacy FOCES funktionscertifikat: serialNumber=CVR:<cvr>-FID:<fid> + CN=<name>
                 (funktionscertifikat), O=<org> // CVR:<cvr>, C=DK; RSA 2048
-  sts           token-signing certificate for an STS; wsp: signing + encryption for a service;
-  tls           HTTPS server certificate with SAN localhost, 127.0.0.1, ::1
+  sts           token-signing certificate of an STS (digitalSignature + nonRepudiation); RSA 3072
+  wsp           certificate of a service (WSP): signing and encryption; RSA 3072
+  tls           HTTPS server certificate with SAN localhost, 127.0.0.1, ::1; RSA 2048; 1 year
 
 Times: relative to now with units s, m, h, d, y (y = 365 d), e.g. -3y, +10d, -1h, +30s, +1d12h;
 or absolute ISO 8601 (2026-01-01T00:00:00Z). --not-after defaults to --not-before plus the profile's
