@@ -347,6 +347,31 @@ describe("bad input is a 4xx with {error, detail}", () => {
     expectError(await call("GET", "/admin/api/events?since=-1"), 400);
   });
 
+  it("odd requests: bad percent-encoding, bad charset, bad content-encoding, oversized JSON", async () => {
+    expectError(await call("GET", "/admin/api/system-users/%ZZ"), 400);
+    const charset = await fetch(`${h.url}/admin/api/system-users`, {
+      method: "POST",
+      headers: { "content-type": "application/json; charset=klingon" },
+      body: "{}",
+    });
+    expect(charset.status).toBe(415);
+    expect(Object.keys(await charset.json()).sort()).toEqual(["detail", "error"]);
+    const encoding = await fetch(`${h.url}/admin/api/system-users`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: "definitely not gzip",
+    });
+    expect(encoding.status).toBeGreaterThanOrEqual(400);
+    expect(encoding.status).toBeLessThan(500);
+    expect(Object.keys(await encoding.json()).sort()).toEqual(["detail", "error"]);
+    expectError(
+      await call("POST", "/admin/api/system-users", { name: "x".repeat(200_000) }),
+      413,
+      "BODY_TOO_LARGE",
+    );
+    expect((await call("GET", "/health")).status).toBe(200);
+  });
+
   it("uploads that are not a public certificate", async () => {
     const path = "/admin/api/system-users/c/certificates/production/current";
     expectError(
