@@ -87,7 +87,11 @@ Examples:
           );
         }
         const ca = await createTestCa(new RealClock().nowMs(), flags.name);
-        await saveTestCa(ca, flags.out);
+        try {
+          await saveTestCa(ca, flags.out);
+        } catch (error) {
+          throw new CliError(`--out ${flags.out}: cannot write the CA (${fsReason(error)})`);
+        }
         for (const file of [
           "root.cer",
           "root.pem",
@@ -264,8 +268,7 @@ async function issue(flags: IssueFlags): Promise<number> {
   try {
     files = await writeCredentialFiles(credential, flags.out, { password: flags.password });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(`--out ${flags.out}: cannot write the files (${code ?? (error as Error).message})`);
+    throw new CliError(`--out ${flags.out}: cannot write the files (${fsReason(error)})`);
   }
   const inspection = inspectCertificate(credential.certificate);
   if (flags.json) {
@@ -299,9 +302,8 @@ async function caFor(flags: IssueFlags, now: number): Promise<TestCa> {
   try {
     return await loadOrCreateTestCa(dir, now);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
     throw new CliError(
-      `--state-dir ${flags.stateDir}: cannot load or create the CA in ${dir} (${code ?? (error as Error).message.split("\n")[0]})`,
+      `--state-dir ${flags.stateDir}: cannot load or create the CA in ${dir} (${fsReason(error)})`,
     );
   }
 }
@@ -351,5 +353,24 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** A file-system error in words, for one-line messages. */
+function fsReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case "ENOTDIR":
+    case "EEXIST":
+      return "a part of the path is a file, not a directory";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EROFS":
+      return "read-only file system";
+    case "ENOSPC":
+      return "no space left on the device";
+    default:
+      return code ?? (error instanceof Error ? error.message.split("\n")[0]! : String(error));
   }
 }

@@ -192,6 +192,17 @@ describe("certs issue", () => {
       );
       expectOneLineError(result, pattern);
     }
+    await writeFile(join(work, "a-file"), "x");
+    expectOneLineError(
+      await runCli(["certs", "issue", "--profile", "tls", "--out", "a-file/tls"], { cwd: work }),
+      /--out a-file\/tls: cannot write the files \(a part of the path is a file, not a directory\)/,
+    );
+    expectOneLineError(
+      await runCli(["certs", "issue", "--profile", "tls", "--out", "x", "--state-dir", "a-file"], {
+        cwd: work,
+      }),
+      /--state-dir a-file: cannot load or create the CA in a-file\/ca/,
+    );
     const badProfile = await runCli(["certs", "issue", "--profile", "oces4", "--out", "x"], { cwd: work });
     expect(badProfile.code).toBe(2);
     expect(badProfile.stderr).toMatch(
