@@ -1,0 +1,143 @@
+/**
+ * Interoperability with an independent XML-DSig implementation (Debian's xmlsec1): our client's
+ * request and the STS's response and assertion signatures verify there, and a request signed
+ * by xmlsec1 is accepted by our STS.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import request from "supertest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildSignedRst, rstEnvelopeTemplate } from "../../src/client/rst.js";
+import { verifyStsResponse } from "../../src/client/wsc-client.js";
+import { SIGNATURE_PLACEHOLDER } from "../../src/xml/dsig.js";
+import { decryptAssertion } from "../../src/xml/encryption.js";
+import { ALG, NS } from "../../src/xml/ns.js";
+import { ENDPOINTS, type StsFixture, stsFixture, WSP_ID } from "./fixture.js";
+
+const ID_ATTRS = [
+  `${NS.wsa}:Action`,
+  `${NS.wsa}:MessageID`,
+  `${NS.wsa}:To`,
+  `${NS.wsa}:RelatesTo`,
+  `${NS.wsu}:Timestamp`,
+  `${NS.wsse}:BinarySecurityToken`,
+  `${NS.soap11}:Body`,
+].flatMap((node) => ["--id-attr:Id", node]);
+
+let dir: string;
+let f: StsFixture;
+
+function write(name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+function xmlsec(args: string[]): string {
+  return execFileSync("xmlsec1", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+function xmlsecVerify(file: string, extra: string[]): boolean {
+  try {
+    xmlsec(["--verify", ...extra, file]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "sts-interop-"));
+  f = await stsFixture();
+});
+
+describe("xmlsec1 interop", () => {
+  it("verifies our client's request, and refuses it when tampered", () => {
+    const rst = buildSignedRst({
+      credential: f.client,
+      to: ENDPOINTS.production,
+      appliesTo: WSP_ID.production,
+      nowMs: f.clock.nowMs(),
+    });
+    const cert = write("client.pem", f.client.certificate.pem);
+    expect(xmlsecVerify(write("rst.xml", rst.xml), ["--pubkey-cert-pem", cert, ...ID_ATTRS])).toBe(true);
+    const tampered = write("rst-tampered.xml", rst.xml.replace(WSP_ID.production, "https://evil.example"));
+    expect(xmlsecVerify(tampered, ["--pubkey-cert-pem", cert, ...ID_ATTRS])).toBe(false);
+  });
+
+  it("verifies the STS response signature (no KeyInfo) and the assertion signature", async () => {
+    const rst = buildSignedRst({
+      credential: f.client,
+      to: ENDPOINTS.production,
+      appliesTo: WSP_ID.production,
+      nowMs: f.clock.nowMs(),
+    });
+    const res = await request(f.app)
+      .post("/production/SecurityTokenService.svc")
+      .set("content-type", "text/xml")
+      .send(rst.xml);
+    expect(res.status).toBe(200);
+    const sts = write("sts.pem", f.sts.production.certificate.pem);
+    expect(xmlsecVerify(write("rstr.xml", res.text), ["--pubkey-cert-pem", sts, ...ID_ATTRS])).toBe(true);
+    const other = write("other.pem", f.sts.integration.certificate.pem);
+    expect(xmlsecVerify(join(dir, "rstr.xml"), ["--pubkey-cert-pem", other, ...ID_ATTRS])).toBe(false);
+
+    const token = verifyStsResponse(res.text, [f.sts.production.certificate], { relatesTo: rst.messageId });
+    const { assertionXml } = decryptAssertion(token.encryptedAssertionXml, f.wsp.production.key.privateKey);
+    const assertion = write("assertion.xml", assertionXml);
+    // The assertion's KeyInfo carries the STS certificate; xmlsec1 checks its chain to the test CA.
+    const root = write("root.pem", f.ca.root.certificate.pem);
+    const issuing = write("issuing.pem", f.ca.issuing.certificate.pem);
+    const chain = [
+      "--trusted-pem",
+      root,
+      "--trusted-pem",
+      issuing,
+      "--verification-time",
+      "2026-03-01 10:00:00",
+    ];
+    expect(xmlsecVerify(assertion, [...chain, "--id-attr:ID", `${NS.saml}:Assertion`])).toBe(true);
+    expect(xmlsecVerify(assertion, ["--pubkey-cert-pem", sts, "--id-attr:ID", `${NS.saml}:Assertion`])).toBe(
+      true,
+    );
+  });
+
+  it("accepts a request signed by xmlsec1", async () => {
+    const template = rstEnvelopeTemplate(
+      {
+        credential: f.client,
+        to: ENDPOINTS.production,
+        appliesTo: WSP_ID.production,
+        nowMs: f.clock.nowMs(),
+      },
+      "uuid:0f0f0f0f-1111-2222-3333-444444444444",
+      "urn:uuid:xmlsec",
+    );
+    const refs = ["action", "msgid", "to", "sec-ts", "sec-binsectoken", "body"]
+      .map(
+        (id) =>
+          `<Reference URI="#${id}"><Transforms><Transform Algorithm="${ALG.excC14n}"/></Transforms><DigestMethod Algorithm="${ALG.sha256}"/><DigestValue/></Reference>`,
+      )
+      .join("");
+    const signatureTemplate = `<Signature xmlns="${NS.ds}"><SignedInfo><CanonicalizationMethod Algorithm="${ALG.excC14n}"/><SignatureMethod Algorithm="${ALG.rsaSha256}"/>${refs}</SignedInfo><SignatureValue/><KeyInfo><wsse:SecurityTokenReference><wsse:Reference URI="#sec-binsectoken" ValueType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"/></wsse:SecurityTokenReference></KeyInfo></Signature>`;
+    const unsigned = write("unsigned.xml", template.replace(SIGNATURE_PLACEHOLDER, signatureTemplate));
+    const key = write("client.key.pem", f.client.key.privateKeyPem);
+    const signed = xmlsec(["--sign", "--privkey-pem", key, ...ID_ATTRS, unsigned]);
+    expect(signed).toContain("<SignatureValue>");
+    expect(signed).not.toContain("<SignatureValue/>");
+    const res = await request(f.app)
+      .post("/production/SecurityTokenService.svc")
+      .set("content-type", "text/xml; charset=utf-8")
+      .send(Buffer.from(signed, "utf8"));
+    expect(res.status, res.text).toBe(200);
+    expect(
+      f.events
+        .since()
+        .filter((e) => e.component === "sts")
+        .at(-1),
+    ).toMatchObject({ outcome: "ok", messageId: "uuid:0f0f0f0f-1111-2222-3333-444444444444" });
+    expect(readFileSync(unsigned, "utf8")).toContain("<DigestValue/>");
+  });
+});
