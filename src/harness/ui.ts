@@ -47,6 +47,23 @@ function certCell(
   );
 }
 
+function sameSet(a: CertificateSet | undefined, b: CertificateSet | undefined): boolean {
+  return a?.current?.sha256 === b?.current?.sha256 && a?.next?.sha256 === b?.next?.sha256;
+}
+
+/** Warnings a trainer points at: edits not saved, saved changes not provisioned. */
+function notes(
+  draft: CertificateSet,
+  saved: CertificateSet,
+  provisioned: CertificateSet | undefined,
+): string {
+  const out: string[] = [];
+  if (!sameSet(draft, saved)) out.push("draft has unsaved changes");
+  if (!sameSet(saved, provisioned ?? {}) && (saved.current || saved.next))
+    out.push("saved but not provisioned");
+  return out.map((text) => `<br><span class="warn">⚠ ${text}</span>`).join("");
+}
+
 function setCells(set: CertificateSet | undefined, nowMs: number): string {
   return `<td>${certCell(set?.current, nowMs)}</td><td>${certCell(set?.next, nowMs)}</td>`;
 }
@@ -84,7 +101,7 @@ export function renderAdminPage(deps: AdminPageDeps): string {
           `<tr><th>${env}</th>${setCells(user.draft[env], now)}${setCells(user.saved[env], now)}` +
           `<td>${certCell(provisioned?.current, now, statusOf(provisioned?.current))}</td>` +
           `<td>${certCell(provisioned?.next, now, statusOf(provisioned?.next))}</td>` +
-          `<td class="small">${provisioned ? `provisioned ${new Date(provisioned.provisionedAtMs).toISOString().slice(0, 19)}Z${provisioned.activateAtMs !== undefined ? `<br>activates ${new Date(provisioned.activateAtMs).toISOString().slice(0, 19)}Z` : ""}${decision?.nextChangeMs !== undefined ? `<br>changes ${new Date(decision.nextChangeMs).toISOString().slice(0, 19)}Z` : ""}` : '<span class="warn">not provisioned</span>'}</td></tr>`
+          `<td class="small">${provisioned ? `provisioned ${new Date(provisioned.provisionedAtMs).toISOString().slice(0, 19)}Z${provisioned.activateAtMs !== undefined ? `<br>activates ${new Date(provisioned.activateAtMs).toISOString().slice(0, 19)}Z` : ""}${decision?.nextChangeMs !== undefined ? `<br>changes ${new Date(decision.nextChangeMs).toISOString().slice(0, 19)}Z` : ""}` : '<span class="warn">not provisioned</span>'}${notes(user.draft[env], user.saved[env], provisioned)}</td></tr>`
         );
       }).join("");
       return (

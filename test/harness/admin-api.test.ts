@@ -101,6 +101,16 @@ describe("serving", () => {
     expect(page.type).toContain("text/html");
     expect(page.text).toContain("smdb-harness");
     expect(page.text).not.toMatch(/<(link|script|img)[^>]+(src|href)="https?:/);
+    await call("POST", "/admin/api/system-users", {
+      name: "<script>alert(1)</script>",
+      cvr: "99999990",
+      entityId: "urn:xss",
+      id: "xss",
+    });
+    const escaped = (await call("GET", "/")).text;
+    expect(escaped).not.toContain("<script>alert(1)</script>");
+    expect(escaped).toContain("&#60;script&#62;alert(1)&#60;/script&#62;");
+    expect((await call("DELETE", "/admin/api/system-users/xss")).status).toBe(204);
   });
 
   it("describes each environment as DESIGN.md says", async () => {
@@ -165,7 +175,9 @@ describe("systembruger lifecycle over HTTP", () => {
       "CERT_NOT_PROVISIONED",
     );
 
+    expect((await call("GET", "/")).text).toContain("draft has unsaved changes");
     expect((await call("POST", `/admin/api/system-users/${id}/save`)).status).toBe(200);
+    expect((await call("GET", "/")).text).toContain("saved but not provisioned");
     view = (await call("GET", `/admin/api/system-users/${id}`)).body;
     expect(view.saved.production.next.sha256).toBe(renewed.certificate.sha256);
     expect(view.status.production.savedNotProvisioned).toBe(true);
@@ -187,6 +199,9 @@ describe("systembruger lifecycle over HTTP", () => {
     expect(list.body.systemUsers.map((u: { id: string }) => u.id)).toContain(id);
     const page = await call("GET", "/");
     expect(page.text).toContain("Kommune A");
+    expect(page.text).not.toContain("saved but not provisioned");
+    expect(page.text).toContain("CERT_NOT_YET_ACTIVE");
+    expect(page.text).toContain("ACCEPTED");
     expect(page.text).toContain(old.certificate.sha256.slice(0, 16));
 
     const patched = await call("PATCH", `/admin/api/system-users/${id}`, { privileges: [] });
@@ -355,7 +370,7 @@ describe("bad input is a 4xx with {error, detail}", () => {
       body: "{}",
     });
     expect(charset.status).toBe(415);
-    expect(Object.keys(await charset.json()).sort()).toEqual(["detail", "error"]);
+    expect(Object.keys((await charset.json()) as object).sort()).toEqual(["detail", "error"]);
     const encoding = await fetch(`${h.url}/admin/api/system-users`, {
       method: "POST",
       headers: { "content-type": "application/json", "content-encoding": "gzip" },
@@ -363,7 +378,7 @@ describe("bad input is a 4xx with {error, detail}", () => {
     });
     expect(encoding.status).toBeGreaterThanOrEqual(400);
     expect(encoding.status).toBeLessThan(500);
-    expect(Object.keys(await encoding.json()).sort()).toEqual(["detail", "error"]);
+    expect(Object.keys((await encoding.json()) as object).sort()).toEqual(["detail", "error"]);
     expectError(
       await call("POST", "/admin/api/system-users", { name: "x".repeat(200_000) }),
       413,
