@@ -15,6 +15,7 @@ import { childElements, parseXml, textOf, XmlParseError } from "../xml/parse.js"
 import { bodyPayload, readSoap11Envelope, readSoap11Fault } from "../xml/soap.js";
 import { readTimestamp } from "../xml/wsse.js";
 import { rawEncryptedAssertion, readRstrc } from "../xml/wstrust.js";
+import { callWithClient, type WspCallResult } from "./call.js";
 import { loadCertificateSource } from "./certificate-source.js";
 import type { ClientConfig } from "./config.js";
 import { ClientError } from "./errors.js";
@@ -363,6 +364,15 @@ export class WscClient {
       responseXml: typeof response.body === "string" ? response.body : response.body.toString("utf8"),
       messageId: rst.messageId,
     };
+  }
+
+  /** Step 2: calls an SMDB operation with the (cached) token; see src/client/call.ts. */
+  call(
+    operation: string,
+    payload: unknown = {},
+    options: { wspCertificates?: Certificate[] } = {},
+  ): Promise<WspCallResult> {
+    return callWithClient(this, operation, payload, options);
   }
 
   /** Frees the keep-alive connections of an HTTP client this client created. */

@@ -1,0 +1,232 @@
+/**
+ * Step 2 for the WSC: call an SMDB operation with the token from step 1 (OIO IDWS SOAP binding).
+ *
+ * `callWsp` builds the request (token copied as received, STR, signature by the client's key over
+ * Timestamp, Body, wsa headers and the STR), posts it, verifies the WSP's signed response
+ * (RelatesTo = our MessageID; signer = the WSP's certificate when known) and returns the
+ * operation's result as JSON. A token past its expiry is refreshed before the call, and a
+ * TOKEN_EXPIRED fault (clocks disagree) makes it fetch a new token and retry once.
+ */
+
+import { HarnessError } from "../errors.js";
+import type { Clock } from "../harness/clock.js";
+import type { Certificate, Credential } from "../pki/index.js";
+import {
+  isOperationName,
+  OPERATIONS,
+  type OperationName,
+  requestAction,
+  requestBodyXml,
+  resultFromXml,
+} from "../wsp/operations.js";
+import { buildIdwsRequest, verifyIdwsResponse } from "../xml/idws.js";
+import { childElements, parseXml } from "../xml/parse.js";
+import { readHarnessFaultDetail, readSoap12Fault, SOAP12_CONTENT_TYPE, SOAP12_NS } from "../xml/soap12.js";
+import { ClientError } from "./errors.js";
+import { HttpClient, type Transport } from "./http.js";
+
+/** The token of step 1 as step 2 needs it. */
+export interface StepTwoToken {
+  /** The `saml2:EncryptedAssertion` exactly as the STS issued it. */
+  encryptedAssertionXml: string;
+  /** The credential the token is bound to (its certificate is the token's holder-of-key). */
+  credential: Credential;
+  /** When the token expires (RSTR Lifetime), when known. */
+  expiresMs?: number;
+}
+
+export interface WspCallDeps {
+  /** Step 1: a (cached) token, or a new one when `refresh`. */
+  getToken(options: { refresh: boolean }): Promise<StepTwoToken>;
+  transport: Transport;
+  wspUrl: string;
+  clock: Clock;
+  /** The WSP's certificate(s); when given, the response must be signed by one of them. */
+  wspCertificates?: Certificate[];
+  /** Called with every message exactly as sent and received (for --dump-dir). */
+  dump?: (name: string, content: string | Buffer) => Promise<void> | void;
+}
+
+export interface WspCallResult {
+  operation: OperationName;
+  /** The operation's result (Ping: environment, cvr, …; IndberetForloeb: forloebId, version, status; HentForloeb: forloeb[]). */
+  result: unknown;
+  messageId: string;
+  /** SHA-256 of the certificate that signed the request (the token's holder-of-key). */
+  certSha256: string;
+  /** True when a new token had to be fetched for this call. */
+  tokenRefreshed: boolean;
+}
+
+let dumpSeq = 0;
+
+/** Calls `operation` with `payload` (JSON, as `client call --payload` reads it). Throws ClientError(2, reason). */
+export async function callWsp(
+  deps: WspCallDeps,
+  operation: string,
+  payload: unknown = {},
+): Promise<WspCallResult> {
+  if (!isOperationName(operation)) {
+    throw new ClientError(
+      2,
+      "UNKNOWN_OPERATION",
+      `"${operation}" is not an SMDB operation; use one of ${OPERATIONS.join(", ")}`,
+    );
+  }
+  let bodyXml: string;
+  try {
+    bodyXml = requestBodyXml(operation, payload);
+  } catch (error) {
+    if (error instanceof HarnessError) {
+      throw new ClientError(
+        2,
+        error.reason,
+        `the payload for ${operation} is not valid: ${error.message}`,
+        error.detail,
+      );
+    }
+    throw error;
+  }
+  let token = await deps.getToken({ refresh: false });
+  let refreshed = false;
+  if (token.expiresMs !== undefined && token.expiresMs <= deps.clock.nowMs()) {
+    token = await deps.getToken({ refresh: true });
+    refreshed = true;
+  }
+  for (;;) {
+    try {
+      const result = await attempt(deps, operation, bodyXml, token);
+      return { ...result, tokenRefreshed: refreshed };
+    } catch (error) {
+      if (!refreshed && error instanceof ClientError && error.reason === "TOKEN_EXPIRED") {
+        token = await deps.getToken({ refresh: true });
+        refreshed = true;
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+async function attempt(
+  deps: WspCallDeps,
+  operation: OperationName,
+  bodyXml: string,
+  token: StepTwoToken,
+): Promise<Omit<WspCallResult, "tokenRefreshed">> {
+  const { xml, messageId } = buildIdwsRequest({
+    action: requestAction(operation),
+    to: deps.wspUrl,
+    createdMs: deps.clock.nowMs(),
+    encryptedAssertionXml: token.encryptedAssertionXml,
+    bodyXml,
+    privateKey: token.credential.key.privateKey,
+  });
+  const seq = String(++dumpSeq).padStart(3, "0");
+  await deps.dump?.(`${seq}-wsp-${operation}-request.xml`, xml);
+  const response = await deps.transport(deps.wspUrl, xml, {
+    "content-type": `${SOAP12_CONTENT_TYPE}; action="${requestAction(operation)}"`,
+  });
+  await deps.dump?.(`${seq}-wsp-${operation}-response.xml`, response.body);
+  const certSha256 = token.credential.certificate.sha256;
+  if (response.status !== 200) throw faultError(response.status, response.body, certSha256, operation);
+  let verified: ReturnType<typeof verifyIdwsResponse>;
+  try {
+    verified = verifyIdwsResponse(response.body, {
+      relatesTo: messageId,
+      ...(deps.wspCertificates ? { wspCertificates: deps.wspCertificates } : {}),
+    });
+  } catch (error) {
+    if (error instanceof HarnessError) throw new ClientError(2, error.reason, error.message);
+    throw error;
+  }
+  try {
+    return { operation, result: resultFromXml(operation, verified.operation), messageId, certSha256 };
+  } catch (error) {
+    if (error instanceof HarnessError) throw new ClientError(2, error.reason, error.message);
+    throw error;
+  }
+}
+
+/** A ClientError for a WSP fault: the harness reason when the fault names one, else WSP_FAULT. */
+function faultError(
+  status: number,
+  body: Buffer | string,
+  certSha256: string,
+  operation: string,
+): ClientError {
+  let fault: ReturnType<typeof readSoap12Fault> | undefined;
+  try {
+    const doc = parseXml(body, { maxBytes: 16 * 1024 * 1024, label: "WSP response" });
+    const envelope = doc.documentElement!;
+    const soapBody =
+      envelope.namespaceURI === SOAP12_NS ? childElements(envelope, SOAP12_NS, "Body")[0] : undefined;
+    const faultEl = soapBody && childElements(soapBody, SOAP12_NS, "Fault")[0];
+    if (faultEl) fault = readSoap12Fault(faultEl);
+  } catch {
+    fault = undefined;
+  }
+  if (!fault) {
+    return new ClientError(
+      2,
+      "WSP_RESPONSE_MALFORMED",
+      `the WSP answered ${operation} with HTTP ${status} and no SOAP 1.2 fault`,
+    );
+  }
+  const harness = readHarnessFaultDetail(fault.detail);
+  const reason = harness?.reason || "WSP_FAULT";
+  const message = harness?.message || fault.reason;
+  return new ClientError(
+    2,
+    reason,
+    `the WSP refused ${operation} (${fault.subcode ?? fault.code}): ${message} [client certificate SHA-256 ${certSha256}]`,
+    { subcode: fault.subcode, fields: harness?.fields ?? [] },
+  );
+}
+
+/** What `callWithClient` needs of the step-1 client (a WscClient). */
+export interface StepOneClient {
+  readonly options: {
+    clock: Clock;
+    wspUrl: string;
+    transport?: Transport;
+    http?: HttpClient;
+    dump?: (name: string, content: string | Buffer) => void | Promise<void>;
+  };
+  getToken(options?: { force?: boolean }): Promise<StepTwoToken>;
+}
+
+const ownHttp = new WeakMap<StepOneClient, HttpClient>();
+
+/**
+ * Step 2 with a WscClient's token cache, fallback certificate and transport (HTTP with its TLS
+ * settings, or the in-process transport it was given).
+ */
+export function callWithClient(
+  client: StepOneClient,
+  operation: string,
+  payload: unknown = {},
+  options: { wspCertificates?: Certificate[] } = {},
+): Promise<WspCallResult> {
+  let transport = client.options.transport;
+  if (!transport) {
+    let http = client.options.http ?? ownHttp.get(client);
+    if (!http) {
+      http = new HttpClient();
+      ownHttp.set(client, http);
+    }
+    transport = http.transport(2);
+  }
+  return callWsp(
+    {
+      getToken: ({ refresh }) => client.getToken({ force: refresh }),
+      transport,
+      wspUrl: client.options.wspUrl,
+      clock: client.options.clock,
+      ...(options.wspCertificates ? { wspCertificates: options.wspCertificates } : {}),
+      ...(client.options.dump ? { dump: client.options.dump } : {}),
+    },
+    operation,
+    payload,
+  );
+}
