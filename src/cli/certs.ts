@@ -32,6 +32,8 @@ interface IssueFlags {
   cvr?: string;
   name?: string;
   organization?: string;
+  uuid?: string;
+  fid?: string;
   notBefore?: string;
   notAfter?: string;
   out: string;
@@ -127,6 +129,11 @@ Examples:
     )
     .option("--organization <org>", "organisation name (O=)")
     .option(
+      "--uuid <uuid>",
+      "oces3-system: the UUID in serialNumber=UI:DK-O:G:<uuid> (default: random); reuse it for a renewal with the same subject",
+    )
+    .option("--fid <digits>", "foces2: the FID number in serialNumber=CVR:<cvr>-FID:<fid> (default: random)")
+    .option(
       "--not-before <time>",
       "start of validity: relative to now (-1d, -3y, +10d) or ISO 8601 (default: now)",
     )
@@ -168,9 +175,9 @@ Examples:
   # a systembruger certificate valid for the usual 3 years, under the harness's CA
   smdb-harness certs issue --profile oces3-system --cvr 91234567 --name "Min indberetning" \\
       --out certs/system --password test
-  # the renewal: same system, valid from tomorrow
+  # the renewal: same system and the same subject (reuse the UUID), valid from tomorrow
   smdb-harness certs issue --profile oces3-system --cvr 91234567 --name "Min indberetning" \\
-      --not-before +1d --out certs/system-2029
+      --uuid 0f4a5b6c-1d2e-4f30-8a9b-0c1d2e3f4a5b --not-before +1d --out certs/system-2029
   # one that expires in 30 seconds, and one that expired yesterday
   smdb-harness certs issue --profile oces3-system --cvr 91234567 --not-before -1h --not-after +30s --out certs/short
   smdb-harness certs issue --profile oces3-system --cvr 91234567 --not-before -3y --not-after -1d --out certs/expired
@@ -234,6 +241,18 @@ async function issue(flags: IssueFlags): Promise<number> {
       `--cvr "${flags.cvr}": a CVR number has 8 digits (fictitious test numbers start with 9)`,
     );
   }
+  if (flags.uuid !== undefined) {
+    if (profile !== "oces3-system")
+      throw new CliError(`--uuid applies to --profile oces3-system only, not ${profile}`);
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(flags.uuid)) {
+      throw new CliError(`--uuid "${flags.uuid}": expected a UUID like 0f4a5b6c-1d2e-4f30-8a9b-0c1d2e3f4a5b`);
+    }
+  }
+  if (flags.fid !== undefined) {
+    if (profile !== "foces2") throw new CliError(`--fid applies to --profile foces2 only, not ${profile}`);
+    if (!/^\d{1,20}$/.test(flags.fid))
+      throw new CliError(`--fid "${flags.fid}": expected digits, e.g. 56940413`);
+  }
   const notBefore = flags.notBefore === undefined ? now : timeFlag("--not-before", flags.notBefore, now);
   const notAfter =
     flags.notAfter === undefined
@@ -257,6 +276,8 @@ async function issue(flags: IssueFlags): Promise<number> {
     notAfter: new Date(notAfter),
     ...(flags.name === undefined ? {} : { name: flags.name }),
     ...(flags.organization === undefined ? {} : { organization: flags.organization }),
+    ...(flags.uuid === undefined ? {} : { uuid: flags.uuid.toLowerCase() }),
+    ...(flags.fid === undefined ? {} : { fid: flags.fid }),
     // Never the CA's own keys; and successive runs take successive pool keys (see persistentCursor).
     keyOptions: {
       exclude: [ca.root.key.publicKeySha256, ca.issuing.key.publicKeySha256],

@@ -128,6 +128,34 @@ describe("certs issue", () => {
     expect(foces.cvr).toBe("98765432");
   });
 
+  it("--uuid gives a renewal the same subject as the certificate it replaces (FindBySubjectName keeps working)", async () => {
+    const uuid = "0f4a5b6c-1d2e-4f30-8a9b-0c1d2e3f4a5b";
+    const common = [
+      "certs",
+      "issue",
+      "--profile",
+      "oces3-system",
+      "--cvr",
+      "91234567",
+      "--name",
+      "Sys",
+      "--json",
+    ];
+    const current = await runCli([...common, "--uuid", uuid, "--out", "certs/cur"], { cwd: work });
+    const renewal = await runCli([...common, "--uuid", uuid, "--not-before", "+1d", "--out", "certs/new"], {
+      cwd: work,
+    });
+    const other = await runCli([...common, "--out", "certs/other"], { cwd: work });
+    const [a, b, c] = [current, renewal, other].map((result) => JSON.parse(result.stdout));
+    expect(b.subject).toBe(a.subject);
+    expect(b.sha256).not.toBe(a.sha256);
+    expect(c.subject).not.toBe(a.subject);
+    expectOneLineError(
+      await runCli(["certs", "issue", "--profile", "sts", "--uuid", uuid, "--out", "x"], { cwd: work }),
+      /--uuid applies to --profile oces3-system only, not sts/,
+    );
+  });
+
   it("certs ca --out DIR, then certs issue --ca DIR chains to that CA (openssl verify -CAfile)", async () => {
     const made = await runCli(["certs", "ca", "--out", "myca"], { cwd: work });
     expect(made.code, made.stderr).toBe(0);
