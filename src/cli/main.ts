@@ -23,6 +23,7 @@ const registrations: Array<() => Promise<{ register(program: Command): void }>> 
   () => import("./certs.js"),
   () => import("./check-expiry.js"),
   () => import("./up.js"),
+  () => import("./client.js"),
 ];
 
 for (const load of registrations) (await load()).register(program);

@@ -1,0 +1,131 @@
+/**
+ * `smdb-harness client token --config FILE [--dump-dir DIR]`: step 1 as a WSC does it, with the
+ * client configuration YAML (DESIGN.md §4). `client call --config FILE --operation NAME
+ * [--payload FILE]`: steps 1 and 2 — calls an SMDB operation (Ping, IndberetForloeb, HentForloeb)
+ * with the payload JSON and prints the operation's result as JSON. `--dump-dir` writes every request and response XML
+ * exactly as sent and received. Exit 0 on success; otherwise one line naming the step and the
+ * reason code (exit 1 when the STS or WSP refused, 2 for local setup: configuration or certificate).
+ */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { loadClientConfig } from "../client/config.js";
+import { ClientError } from "../client/errors.js";
+import { type DumpHook, WscClient } from "../client/wsc-client.js";
+import { type Clock, RealClock } from "../harness/clock.js";
+import { action, CliError } from "./common.js";
+
+/** A dump hook writing each message into `dir` (created on first use). */
+export function dumpToDir(dir: string | undefined): DumpHook | undefined {
+  if (!dir) return undefined;
+  const target = resolve(dir);
+  let made: Promise<unknown> | undefined;
+  return async (name, content) => {
+    made ??= mkdir(target, { recursive: true });
+    await made;
+    await writeFile(join(target, name), content);
+  };
+}
+
+/** Loads the configuration and builds the client (shared by `client token` and `client call`). */
+export async function clientFromCli(
+  options: { config: string; dumpDir?: string },
+  clock: Clock = new RealClock(),
+): Promise<WscClient> {
+  const config = await loadClientConfig(options.config);
+  const dump = dumpToDir(options.dumpDir);
+  return WscClient.fromConfig(config, { clock, ...(dump ? { dump } : {}) });
+}
+
+/** Turns a ClientError into the CLI's one-line error with the step and the reason. */
+export function clientCliError(error: unknown): unknown {
+  if (error instanceof ClientError) {
+    return new CliError(`step ${error.step}: ${error.reason}: ${error.message}`, error.step === 0 ? 2 : 1);
+  }
+  return error;
+}
+
+export function register(program: Command): void {
+  const client =
+    program.commands.find((c) => c.name() === "client") ??
+    program
+      .command("client")
+      .description("act as the WSC: get a token from the STS (step 1), call SMDB (step 2)");
+  client
+    .command("token")
+    .description("step 1: ask the STS for a token with the configured systembruger certificate")
+    .requiredOption("--config <file>", "client configuration YAML (as `smdb-harness up` writes it)")
+    .option("--dump-dir <dir>", "write every request and response XML here, exactly as sent and received")
+    .action(
+      action(async (options: { config: string; dumpDir?: string }) => {
+        let wsc: WscClient | undefined;
+        try {
+          wsc = await clientFromCli(options);
+          const token = await wsc.getToken();
+          process.stdout.write(
+            `${JSON.stringify(
+              {
+                environment: wsc.options.environment,
+                appliesTo: token.appliesTo,
+                created: new Date(token.createdMs).toISOString(),
+                expires: new Date(token.expiresMs).toISOString(),
+                clientCertificateSha256: token.credential.certificate.sha256,
+                stsCertificateSha256: token.stsCertificate.sha256,
+                messageId: token.messageId,
+                encryptedAssertionBytes: Buffer.byteLength(token.encryptedAssertionXml),
+              },
+              null,
+              2,
+            )}\n`,
+          );
+          return 0;
+        } catch (error) {
+          throw clientCliError(error);
+        } finally {
+          wsc?.close();
+        }
+      }),
+    );
+  client
+    .command("call")
+    .description("steps 1 and 2: get a token and call an SMDB operation; prints its result as JSON")
+    .requiredOption("--config <file>", "client configuration YAML (as `smdb-harness up` writes it)")
+    .requiredOption("--operation <name>", "Ping, IndberetForloeb or HentForloeb")
+    .option(
+      "--payload <file>",
+      "JSON file with the operation's fields (a course; or {forloebId} / {aendretSiden})",
+    )
+    .option("--dump-dir <dir>", "write every request and response XML here, exactly as sent and received")
+    .action(
+      action(async (options: { config: string; operation: string; payload?: string; dumpDir?: string }) => {
+        let payload: unknown = {};
+        if (options.payload) {
+          let text: string;
+          try {
+            text = await readFile(options.payload, "utf8");
+          } catch (error) {
+            throw new CliError(
+              `${options.payload}: cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`,
+              2,
+            );
+          }
+          try {
+            payload = JSON.parse(text);
+          } catch (error) {
+            throw new CliError(`${options.payload}: not valid JSON: ${(error as Error).message}`, 2);
+          }
+        }
+        let wsc: WscClient | undefined;
+        try {
+          wsc = await clientFromCli(options);
+          const res = await wsc.call(options.operation, payload);
+          process.stdout.write(`${JSON.stringify(res.result, null, 2)}\n`);
+          return 0;
+        } catch (error) {
+          throw clientCliError(error);
+        } finally {
+          wsc?.close();
+        }
+      }),
+    );
+}
