@@ -7,7 +7,10 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
+import { loadClientConfig } from "../../src/client/config.js";
 import { buildSignedRst } from "../../src/client/rst.js";
+import { WscClient } from "../../src/client/wsc-client.js";
+import { RealClock } from "../../src/harness/clock.js";
 import { loadCredentialFile } from "../../src/pki/load.js";
 import { REPO_ROOT, runCli } from "../helpers/cli.js";
 
@@ -154,6 +157,20 @@ describe("smdb-harness up, as a real process", () => {
     });
     expect(token.status, token.body).toBe(200);
     expect(token.body).toContain("EncryptedAssertion");
+
+    // The client library, given only the configuration file: token (response signature checked
+    // against sts-production.pem) and a call to SMDB, over HTTPS with tls-ca.pem.
+    const client = await WscClient.fromConfig(
+      await loadClientConfig(join(stateDir, "client-production.yaml")),
+      {
+        clock: new RealClock(),
+      },
+    );
+    const issued = await client.getToken();
+    expect(issued.messageId).toBeTruthy();
+    const ping = await client.call("Ping");
+    expect(ping).toMatchObject({ operation: "Ping", certSha256: credential.certificate.sha256 });
+    expect(ping.result).toMatchObject({ cvr: "90112233" });
 
     const created = await fetchWithCa(`${first.url}/admin/api/system-users`, {
       ca,
