@@ -11,6 +11,7 @@ import { loadClientConfig } from "../../src/client/config.js";
 import { buildSignedRst } from "../../src/client/rst.js";
 import { WscClient } from "../../src/client/wsc-client.js";
 import { RealClock } from "../../src/harness/clock.js";
+import { startHarness } from "../../src/harness/harness.js";
 import { loadCredentialFile } from "../../src/pki/load.js";
 import { REPO_ROOT, runCli } from "../helpers/cli.js";
 
@@ -221,6 +222,14 @@ describe("smdb-harness up, as a real process", () => {
     const clock = await runCli(["up", "--virtual-clock", "tomorrow", "--state-dir", join(dir, "bad")]);
     expect(clock.code).toBe(2);
     expect(clock.stderr).toMatch(/--virtual-clock/);
+    const occupied = await startHarness({ http: true });
+    try {
+      const busy = await runCli(["up", "--port", String(occupied.port), "--state-dir", join(dir, "busy")]);
+      expect(busy.code).toBe(2);
+      expect(busy.stderr).toMatch(new RegExp(`port ${occupied.port} on 127\\.0\\.0\\.1 is already in use`));
+    } finally {
+      await occupied.close();
+    }
     const policy = await runCli(["up", "--policy", "sometimes", "--state-dir", join(dir, "bad")]);
     expect(policy.code).not.toBe(0);
     expect(policy.stderr).toMatch(/sometimes/);
