@@ -149,10 +149,7 @@ export function parseUploadedCertificate(bytes: Buffer, label: string): Certific
       }
       const certificates = pemCertificates(content.blocks, label);
       if (certificates.length === 0) {
-        throw notACertificate(
-          label,
-          `is PEM but holds no certificate (found ${describeLabels(content.blocks)})`,
-        );
+        throw notACertificate(label, `is PEM but holds no certificate (${whatPemHolds(content.blocks)})`);
       }
       if (certificates.length > 1) {
         throw new CertificateFileError(
@@ -318,7 +315,7 @@ function fromPem(blocks: PemBlock[], label: string, password: string | undefined
   if (certificates.length === 0 && !keyBlock) {
     throw notACertificate(
       label,
-      `is PEM but holds no certificate and no private key (found ${describeLabels(blocks)})`,
+      `is PEM but holds no certificate and no private key (${whatPemHolds(blocks)})`,
     );
   }
   const key = keyBlock ? pemPrivateKey(keyBlock, label, password) : undefined;
@@ -517,6 +514,19 @@ function oidOf(node: forge.asn1.Asn1 | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function whatPemHolds(blocks: PemBlock[]): string {
+  if (blocks.some((block) => /CERTIFICATE REQUEST$/.test(block.label))) {
+    return "it is a certificate signing request (CSR): the CA turns it into the certificate (.cer) to use";
+  }
+  if (blocks.some((block) => block.label === "PKCS7")) {
+    return "it is a PKCS#7 bundle (.p7b); export the single certificate as .cer instead";
+  }
+  if (blocks.some((block) => block.label === "PUBLIC KEY" || block.label === "RSA PUBLIC KEY")) {
+    return "it is a bare public key; a certificate (-----BEGIN CERTIFICATE-----) is needed";
+  }
+  return `found ${describeLabels(blocks)}`;
 }
 
 function describeLabels(blocks: PemBlock[]): string {

@@ -318,4 +318,14 @@ describe("more real-world shapes", () => {
     const file = await write("numbers.cer", "0123456789 is not a certificate\n");
     await expect(loadCredentialFile(file)).rejects.toThrow(/numbers\.cer: is a text file but neither PEM/);
   });
+
+  it("a CSR, a bare public key: said what they are", async () => {
+    const csr = openssl(["req", "-new", "-key", `${base}.key.pem`, "-subj", "/CN=x"]);
+    expect(csr.code, csr.stderr).toBe(0);
+    await expect(loadCredentialFile(await write("request.pem", csr.stdout))).rejects.toThrow(
+      /request\.pem: is PEM but holds no certificate and no private key \(it is a certificate signing request/,
+    );
+    const pub = cred.key.publicKey.export({ type: "spki", format: "pem" }).toString();
+    expect(() => parseUploadedCertificate(Buffer.from(pub), "pub.pem")).toThrow(/it is a bare public key/);
+  });
 });
