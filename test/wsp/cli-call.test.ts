@@ -1,0 +1,133 @@
+/**
+ * `smdb-harness client call` as a user runs it (a child process) against a harness over HTTP:
+ * the result as JSON on stdout, --dump-dir, and a refusal as one line with step and reason.
+ */
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, HarnessBuilder } from "../../src/harness/harness.js";
+import { writeCredentialFiles } from "../../src/pki/index.js";
+import { PRIVILEGE_HENT } from "../../src/sts/types.js";
+import { runCli } from "../helpers/cli.js";
+import { COURSE } from "./helpers.js";
+
+let h: Harness;
+let dir: string;
+
+async function clientConfig(name: string, cvr: string, privileges?: string[]): Promise<string> {
+  const cert = await h.state.ca.issue({
+    profile: "oces3-system",
+    cvr,
+    name,
+    notBefore: new Date(Date.now() - 86_400_000),
+    notAfter: new Date(Date.now() + 365 * 86_400_000),
+  });
+  const user = await h.registry.createSystemUser({
+    name,
+    cvr,
+    entityId: `https://${name}.example/wsc`,
+    ...(privileges ? { privileges } : {}),
+  });
+  await h.registry.uploadCertificate(user.identity.id, "production", "current", cert.certificate.der);
+  await h.registry.save(user.identity.id);
+  await h.registry.provision(user.identity.id, "production");
+  await writeCredentialFiles(cert, join(dir, name), { password: "test" });
+  await writeFile(join(dir, "sts.pem"), h.state.environment("production").stsSigning.certificate.pem);
+  const yaml = [
+    "environment: production",
+    `stsUrl: ${h.stsUrl("production")}`,
+    `stsEndpointReference: ${h.state.environment("production").stsEndpointReference}`,
+    "stsCertificate: sts.pem",
+    `wspUrl: ${h.wspUrl("production")}`,
+    `wspEntityId: ${h.state.environment("production").wspEntityId}`,
+    `clientCertificate: { cert: ${name}.pem, key: ${name}.key.pem }`,
+  ].join("\n");
+  const file = join(dir, `${name}.yaml`);
+  await writeFile(file, `${yaml}\n`);
+  return file;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "smdb-cli-call-"));
+  h = await new HarnessBuilder().withHttp().start();
+});
+
+afterAll(async () => {
+  await h?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("smdb-harness client call", () => {
+  it("submits and reads back a course, printing each result as JSON, and dumps every message", async () => {
+    const config = await clientConfig("kommune", "91234567");
+    const payload = join(dir, "course.json");
+    await writeFile(payload, JSON.stringify(COURSE));
+    const dump = join(dir, "dump");
+    const put = await runCli([
+      "client",
+      "call",
+      "--config",
+      config,
+      "--operation",
+      "IndberetForloeb",
+      "--payload",
+      payload,
+      "--dump-dir",
+      dump,
+    ]);
+    expect(put.code, put.stderr).toBe(0);
+    expect(JSON.parse(put.stdout)).toEqual({ forloebId: COURSE.forloebId, version: 1, status: "created" });
+    const files = (await readdir(dump)).sort();
+    expect(files).toEqual([
+      "001-sts-request.xml",
+      "001-sts-response.xml",
+      "001-wsp-IndberetForloeb-request.xml",
+      "001-wsp-IndberetForloeb-response.xml",
+    ]);
+    const request = await readFile(join(dump, "001-wsp-IndberetForloeb-request.xml"), "utf8");
+    const stsResponse = await readFile(join(dump, "001-sts-response.xml"), "utf8");
+    // The token goes to the WSP exactly as the STS issued it.
+    const token = /<(?:\w+:)?EncryptedAssertion[\s\S]*?<\/(?:\w+:)?EncryptedAssertion>/.exec(request)![0];
+    expect(stsResponse).toContain(
+      token.slice(token.indexOf("<xenc:EncryptedData"), token.indexOf("</xenc:EncryptedData>")),
+    );
+
+    const query = join(dir, "query.json");
+    await writeFile(query, JSON.stringify({ forloebId: COURSE.forloebId }));
+    const got = await runCli([
+      "client",
+      "call",
+      "--config",
+      config,
+      "--operation",
+      "HentForloeb",
+      "--payload",
+      query,
+    ]);
+    expect(got.code, got.stderr).toBe(0);
+    expect(JSON.parse(got.stdout).forloeb[0]).toMatchObject({ ...COURSE, version: 1 });
+  });
+
+  it("a refusal is one line naming step 2 and the reason code, exit 1", async () => {
+    const config = await clientConfig("laeser", "97777777", [PRIVILEGE_HENT]);
+    const payload = join(dir, "course2.json");
+    await writeFile(payload, JSON.stringify(COURSE));
+    const res = await runCli([
+      "client",
+      "call",
+      "--config",
+      config,
+      "--operation",
+      "IndberetForloeb",
+      "--payload",
+      payload,
+    ]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe("");
+    expect(res.stderr).toMatch(/step 2: PRIVILEGE_MISSING: /);
+    const ping = await runCli(["client", "call", "--config", config, "--operation", "Ping"]);
+    expect(ping.code, ping.stderr).toBe(0);
+    expect(JSON.parse(ping.stdout)).toMatchObject({ cvr: "97777777", environment: "production" });
+  });
+});
