@@ -1,0 +1,155 @@
+/**
+ * `smdb-harness scenario run [FILE…]` and `smdb-harness scenario explore`: rotation scenarios on
+ * a virtual clock. Exit codes: 0 every expectation held; 1 some did not; 2 bad input.
+ */
+import { readdir, writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { type Command, Option } from "commander";
+import { formatDuration } from "../harness/clock.js";
+import { formatScenarioResult, REPORTERS, type ReporterName, renderReport } from "../harness/report/index.js";
+import { type ExploreResult, exploreOrderings, formatExploreTable } from "../harness/scenario/explore.js";
+import { ScenarioError } from "../harness/scenario/parse.js";
+import { runScenarioFiles } from "../harness/scenario/run-many.js";
+import { ROLLOVER_POLICIES, type RolloverPolicy } from "../sts/types.js";
+import { action, CliError } from "./common.js";
+
+/** The directory of the built-in scenarios (the same relative place from src/ and dist/). */
+export function builtInScenarioDir(): string {
+  return fileURLToPath(new URL("../../scenarios/", import.meta.url));
+}
+
+export async function builtInScenarioFiles(): Promise<string[]> {
+  const dir = builtInScenarioDir();
+  const names = (await readdir(dir)).filter((name) => /\.ya?ml$/.test(name)).sort();
+  return names.map((name) => `${dir}${name}`);
+}
+
+export function register(program: Command): void {
+  const scenario = program
+    .command("scenario")
+    .description("run certificate-rotation scenarios on a virtual clock, and explore step orderings");
+
+  scenario
+    .command("run")
+    .description(
+      "run scenario files (YAML; none given: the built-in scenarios) through the real STS and SMDB on a\n" +
+        "virtual clock and check their expectations. Exit 0: all held; 1: some did not; 2: bad input.",
+    )
+    .argument("[files...]", "scenario files")
+    .addOption(new Option("--reporter <name>", "output format").choices([...REPORTERS]).default("terminal"))
+    .option("--out <file>", "write the report to this file instead of standard output")
+    .option("--verbose", "terminal: show the timeline of passing scenarios too")
+    .option("--workers <n>", "parallel worker threads (default: one per core)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  smdb-harness scenario run                                   all built-in scenarios
+  smdb-harness scenario run my-rotation.yaml --verbose
+  smdb-harness scenario run scenarios/*.yaml --reporter junit --out junit.xml
+  smdb-harness scenario run --reporter html --out rotation.html   a page for trainers`,
+    )
+    .action(
+      action(
+        async (
+          files: string[],
+          options: { reporter: ReporterName; out?: string; verbose?: boolean; workers?: string },
+        ) => {
+          const list = files.length > 0 ? files : await builtInScenarioFiles();
+          if (list.length === 0)
+            throw new CliError("no scenario files given and no built-in scenarios found");
+          const workers = options.workers === undefined ? undefined : Number(options.workers);
+          if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
+            throw new CliError(`--workers must be a whole number of at least 1, got "${options.workers}"`);
+          }
+          const color = !options.out && options.reporter === "terminal" && process.stdout.isTTY === true;
+          const progress = list.length > 1 && process.stderr.isTTY === true;
+          const started = performance.now();
+          let results: Awaited<ReturnType<typeof runScenarioFiles>>;
+          try {
+            results = await runScenarioFiles(list, {
+              workers,
+              onResult: (result, done, total) => {
+                if (progress) {
+                  const mark = result.passed ? "✔" : "✖";
+                  process.stderr.write(
+                    `[${done}/${total}] ${mark} ${result.name} (${result.elapsedMs} ms)\n`,
+                  );
+                }
+              },
+            });
+          } catch (error) {
+            if (error instanceof ScenarioError)
+              throw new CliError(`bad scenario input:\n${error.message}`, 2);
+            throw error;
+          }
+          const elapsed = Math.round(performance.now() - started);
+          const report = renderReport(options.reporter, results, elapsed, {
+            color,
+            verbose: options.verbose,
+          });
+          if (options.out) {
+            await writeFile(options.out, report);
+            process.stderr.write(
+              `${results.filter((r) => r.passed).length}/${results.length} scenarios as expected; report written to ${options.out}\n`,
+            );
+            if (options.reporter !== "terminal") {
+              for (const r of results.filter((x) => !x.passed))
+                process.stderr.write(`${formatScenarioResult(r)}\n`);
+            }
+          } else {
+            process.stdout.write(report);
+          }
+          if (results.some((r) => r.error)) return 2;
+          return results.every((r) => r.passed) ? 0 : 1;
+        },
+      ),
+    );
+
+  scenario
+    .command("explore")
+    .description(
+      "run every ordering (and relative timing) of the rotation steps — upload+save, provision per\n" +
+        "environment, client deploy, old certificate expiry; client with and without fallback — through\n" +
+        "the real STS and SMDB, and show which cause downtime under a rollover policy",
+    )
+    .addOption(
+      new Option("--policy <policy>", "rollover policy, or all")
+        .choices([...ROLLOVER_POLICIES, "all"])
+        .default("at-expiry"),
+    )
+    .option(
+      "--json",
+      "print {policy, orderings: [{steps, downtimeMs, safe, firstFailureReason}]} (an array for --policy all)",
+    )
+    .option("--workers <n>", "parallel worker threads (default: one per core)")
+    .action(
+      action(async (options: { policy: RolloverPolicy | "all"; json?: boolean; workers?: string }) => {
+        const policies = options.policy === "all" ? [...ROLLOVER_POLICIES] : [options.policy];
+        const workers = options.workers === undefined ? undefined : Number(options.workers);
+        const results: ExploreResult[] = [];
+        for (const policy of policies) {
+          const started = performance.now();
+          const result = await exploreOrderings({
+            policy,
+            workers,
+            onProgress: (done, total) => {
+              if (process.stderr.isTTY) process.stderr.write(`\r${policy}: ${done}/${total} orderings`);
+            },
+          });
+          if (process.stderr.isTTY) process.stderr.write("\n");
+          results.push(result);
+          if (!options.json) {
+            process.stdout.write(formatExploreTable(result, { color: process.stdout.isTTY === true }));
+            process.stdout.write(
+              `explored ${result.orderings.length} orderings in ${formatDuration(Math.round(performance.now() - started))}\n\n`,
+            );
+          }
+        }
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
+        }
+        return 0;
+      }),
+    );
+}

@@ -1,0 +1,88 @@
+/**
+ * Runs several scenario files: all parsed first (bad input stops everything, exit 2), then run
+ * in parallel worker threads (one per core, at most one per file), reporting progress.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { parseScenarioFile, ScenarioError, type ScenarioProblem } from "./parse.js";
+import type { ScenarioResult } from "./result.js";
+import { runScenario } from "./runner.js";
+import type { WorkerReply } from "./worker.js";
+
+export interface RunManyOptions {
+  /** Worker threads to use; default: the number of cores, at most the number of files. */
+  workers?: number;
+  /** Called after each scenario finished. */
+  onResult?: (result: ScenarioResult, done: number, total: number) => void;
+}
+
+/** Checks every file first; throws one ScenarioError with the problems of all files. */
+export async function checkScenarioFiles(files: string[]): Promise<void> {
+  const problems: ScenarioProblem[] = [];
+  for (const file of files) {
+    try {
+      await parseScenarioFile(file);
+    } catch (error) {
+      if (error instanceof ScenarioError) problems.push(...error.problems);
+      else throw error;
+    }
+  }
+  if (problems.length > 0) throw new ScenarioError(problems);
+}
+
+function workerUrl(): URL {
+  // Under tsx (development) the sources are .ts; once built, .js.
+  const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
+  return new URL(`./worker.${ext}`, import.meta.url);
+}
+
+/** Runs the files and returns their results in the order given. */
+export async function runScenarioFiles(
+  files: string[],
+  options: RunManyOptions = {},
+): Promise<ScenarioResult[]> {
+  await checkScenarioFiles(files);
+  const results: ScenarioResult[] = new Array(files.length);
+  const total = files.length;
+  let done = 0;
+  const finish = (index: number, result: ScenarioResult) => {
+    results[index] = result;
+    done++;
+    options.onResult?.(result, done, total);
+  };
+  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), files.length));
+  if (workers === 1) {
+    for (const [index, file] of files.entries()) finish(index, await runScenario(file));
+    return results;
+  }
+  let nextIndex = 0;
+  const pool = Array.from({ length: workers }, () => new Worker(workerUrl()));
+  try {
+    await Promise.all(
+      pool.map(
+        (worker) =>
+          new Promise<void>((resolve, reject) => {
+            const send = () => {
+              if (nextIndex >= files.length) return resolve();
+              const id = nextIndex++;
+              worker.postMessage({ id, file: files[id] });
+            };
+            worker.on("message", (reply: WorkerReply) => {
+              if (reply.ok) finish(reply.id, reply.result);
+              else if (reply.problems) return reject(new ScenarioError(reply.problems));
+              else return reject(new Error(`${files[reply.id]}: ${reply.message}`));
+              send();
+            });
+            worker.on("error", reject);
+            worker.on("exit", (code) => {
+              if (code !== 0) reject(new Error(`a scenario worker stopped with exit code ${code}`));
+            });
+            send();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(pool.map((worker) => worker.terminate()));
+  }
+  return results;
+}
