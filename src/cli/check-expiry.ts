@@ -4,16 +4,13 @@
  * and exits 0 (all fine), 1 (some expire within the warning window) or 2 (some already expired,
  * or a file could not be read).
  */
-import { readdir, realpath, stat } from "node:fs/promises";
-import { extname, join } from "node:path";
 import type { Command } from "commander";
 import { RealClock } from "../harness/clock.js";
 import type { Certificate } from "../pki/certificate.js";
 import { inspectCertificate } from "../pki/inspect.js";
 import { CertificateFileError, loadCredentialFile } from "../pki/load.js";
+import { CERTIFICATE_EXTENSIONS, findCertificateFiles, type UnreadableEntry } from "../pki/scan.js";
 import { action, CliError } from "./common.js";
-
-export const CERTIFICATE_EXTENSIONS = [".cer", ".pem", ".crt", ".p12", ".pfx"];
 
 const DAY_MS = 86_400_000;
 
@@ -33,12 +30,6 @@ export interface ExpiryEntry {
   status: ExpiryStatus;
 }
 
-export interface UnreadableEntry {
-  file: string;
-  code: string;
-  reason: string;
-}
-
 export interface ExpiryReport {
   checkedAt: string;
   warnDays: number;
@@ -47,74 +38,6 @@ export interface ExpiryReport {
   /** Files that hold only a private key (e.g. BASE.key.pem): not certificates, not an error. */
   skipped: string[];
   exitCode: 0 | 1 | 2;
-}
-
-/** Finds the certificate files under the given paths. Paths that do not exist become unreadable entries. */
-export async function findCertificateFiles(
-  paths: string[],
-): Promise<{ files: string[]; unreadable: UnreadableEntry[] }> {
-  const files: string[] = [];
-  const unreadable: UnreadableEntry[] = [];
-  const seenDirs = new Set<string>();
-  const walk = async (dir: string): Promise<void> => {
-    let real: string;
-    try {
-      real = await realpath(dir);
-    } catch {
-      return;
-    }
-    if (seenDirs.has(real)) return; // symlink loop
-    seenDirs.add(real);
-    let entries: import("node:fs").Dirent[];
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (error) {
-      unreadable.push({
-        file: dir,
-        code: "FILE_UNREADABLE",
-        reason: `directory cannot be read (${errno(error)})`,
-      });
-      return;
-    }
-    entries.sort((a, b) => a.name.localeCompare(b.name));
-    for (const entry of entries) {
-      const path = join(dir, entry.name);
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
-        try {
-          const target = await stat(path);
-          isDir = target.isDirectory();
-          isFile = target.isFile();
-        } catch {
-          if (CERTIFICATE_EXTENSIONS.includes(extname(entry.name).toLowerCase())) {
-            unreadable.push({ file: path, code: "FILE_NOT_FOUND", reason: "broken symbolic link" });
-          }
-          continue;
-        }
-      }
-      if (isDir) await walk(path);
-      else if (isFile && CERTIFICATE_EXTENSIONS.includes(extname(entry.name).toLowerCase())) files.push(path);
-    }
-  };
-  for (const path of paths) {
-    let info: import("node:fs").Stats;
-    try {
-      info = await stat(path);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      unreadable.push({
-        file: path,
-        code: code === "ENOENT" ? "FILE_NOT_FOUND" : "FILE_UNREADABLE",
-        reason: code === "ENOENT" ? "no such file or directory" : `cannot be read (${errno(error)})`,
-      });
-      continue;
-    }
-    // A file named explicitly is checked whatever its extension.
-    if (info.isDirectory()) await walk(path);
-    else files.push(path);
-  }
-  return { files, unreadable };
 }
 
 function statusOf(cert: Certificate, nowMs: number, warnDays: number): ExpiryStatus {
@@ -188,6 +111,8 @@ export async function checkExpiry(
     exitCode,
   };
 }
+
+export { CERTIFICATE_EXTENSIONS, findCertificateFiles, type UnreadableEntry };
 
 function errno(error: unknown): string {
   const e = error as NodeJS.ErrnoException;

@@ -35,3 +35,4 @@ export {
   parseCredentialBytes,
   parseUploadedCertificate,
 } from "./load.js";
+export { CERTIFICATE_EXTENSIONS, findCertificateFiles, type UnreadableEntry } from "./scan.js";
