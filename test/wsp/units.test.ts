@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import {
+  CourseValidationError,
+  courseFromXml,
+  courseToXml,
+  SMDB_NS,
+  validateCourse,
+} from "../../src/wsp/course.js";
+import { OperationValidationError, requestBodyXml, validateHentQuery } from "../../src/wsp/operations.js";
+import { ReplayCache } from "../../src/wsp/service.js";
+import { parseXml } from "../../src/xml/parse.js";
+import { COURSE } from "./helpers.js";
+
+describe("ReplayCache", () => {
+  it("refuses a MessageID seen within the window and forgets it afterwards", () => {
+    const cache = new ReplayCache(100, 1000);
+    expect(cache.checkAndAdd("a", 0)).toBe(true);
+    expect(cache.checkAndAdd("a", 999)).toBe(false);
+    expect(cache.checkAndAdd("a", 1000)).toBe(true);
+    expect(cache.size).toBe(1);
+  });
+
+  it("stays bounded: the oldest entries go first", () => {
+    const cache = new ReplayCache(3, 60_000);
+    for (const id of ["a", "b", "c", "d"]) expect(cache.checkAndAdd(id, 10)).toBe(true);
+    expect(cache.size).toBe(3);
+    expect(cache.checkAndAdd("d", 11)).toBe(false);
+    expect(cache.checkAndAdd("a", 11)).toBe(true);
+  });
+
+  it("expires entries as time passes, so a long run keeps few", () => {
+    const cache = new ReplayCache(10_000, 1000);
+    for (let i = 0; i < 500; i++) cache.checkAndAdd(`m${i}`, i * 10);
+    expect(cache.size).toBeLessThanOrEqual(101);
+  });
+});
+
+describe("course validation", () => {
+  it("accepts a valid course and normalises it", () => {
+    expect(validateCourse({ ...COURSE, behandlingssted: "  X  " })).toEqual({
+      ...COURSE,
+      behandlingssted: "X",
+    });
+    expect(validateCourse({ ...COURSE, slutdato: "2026-02-01", cpr: "2902001234" }).slutdato).toBe(
+      "2026-02-01",
+    );
+  });
+
+  it("lists every bad field at once", () => {
+    try {
+      validateCourse({
+        cpr: "3213001234",
+        stoffer: ["a", "a", ""],
+        startdato: "01-02-2026",
+        kommunekode: 101,
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(CourseValidationError);
+      const fields = (error as CourseValidationError).errors.map((e) => e.field);
+      expect(fields).toEqual([
+        "forloebId",
+        "cpr",
+        "kommunekode",
+        "behandlingssted",
+        "behandlingstype",
+        "startdato",
+        "stoffer[1]",
+        "stoffer[2]",
+      ]);
+    }
+  });
+
+  it("maps a course to XML and back", () => {
+    const xml = `<smdb:IndberetForloeb xmlns:smdb="${SMDB_NS}">${courseToXml(validateCourse({ ...COURSE, behandlingssted: "A & B <c>" }))}</smdb:IndberetForloeb>`;
+    const back = validateCourse(courseFromXml(parseXml(xml).documentElement!));
+    expect(back.behandlingssted).toBe("A & B <c>");
+    expect(back.stoffer).toEqual(COURSE.stoffer);
+  });
+
+  it("reports elements of another namespace and repeated elements as fields", () => {
+    const xml = `<smdb:IndberetForloeb xmlns:smdb="${SMDB_NS}" xmlns:x="urn:x">${courseToXml(validateCourse(COURSE))}<smdb:cpr>0101901234</smdb:cpr><x:extra>1</x:extra></smdb:IndberetForloeb>`;
+    expect(() => validateCourse(courseFromXml(parseXml(xml).documentElement!))).toThrow(
+      /cpr \(repeated\).*\{urn:x\}extra/,
+    );
+  });
+});
+
+describe("operation payloads", () => {
+  it("HentForloeb takes exactly one of forloebId and aendretSiden", () => {
+    expect(validateHentQuery({ forloebId: " F-1 " })).toEqual({ forloebId: "F-1" });
+    expect(validateHentQuery({ changedSince: "2026-03-01T10:00:00+01:00" })).toEqual({
+      aendretSiden: "2026-03-01T09:00:00.000Z",
+    });
+    expect(() => validateHentQuery({})).toThrow(OperationValidationError);
+    expect(() => validateHentQuery({ forloebId: "a", aendretSiden: "2026-01-01" })).toThrow(/exactly one/);
+    expect(() => validateHentQuery({ aendretSiden: "yesterday" })).toThrow(/ISO 8601/);
+  });
+
+  it("the client checks a course before sending it, unless told not to", () => {
+    expect(() => requestBodyXml("IndberetForloeb", { ...COURSE, cpr: "x" })).toThrow(/cpr/);
+    expect(requestBodyXml("IndberetForloeb", { ...COURSE, cpr: "x" }, { validate: false })).toContain(
+      "<smdb:cpr>x</smdb:cpr>",
+    );
+    expect(requestBodyXml("Ping", {})).toBe(`<smdb:Ping xmlns:smdb="${SMDB_NS}"></smdb:Ping>`);
+  });
+});
