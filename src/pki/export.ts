@@ -17,7 +17,7 @@ export interface Pkcs12Options {
   friendlyName?: string;
   /** Include the issuing chain (default true). */
   includeChain?: boolean;
-  /** PBKDF2 and MAC iteration count (default 10000, as OpenSSL 3 writes PKCS#12). */
+  /** PBKDF2 and MAC iteration count (default 2048, as OpenSSL 3 writes PKCS#12). */
   iterations?: number;
 }
 
@@ -30,7 +30,7 @@ export interface WrittenCredentialFiles {
 
 /** Encodes the credential as PKCS#12 (PBES2/AES-256-CBC key, SHA-256 MAC) protected by `password`. */
 export function toPkcs12(credential: Credential, password: string, options: Pkcs12Options = {}): Buffer {
-  const iterations = options.iterations ?? 10_000;
+  const iterations = options.iterations ?? 2048;
   const toForgeCert = (der: Buffer) =>
     forge.pki.certificateFromAsn1(forge.asn1.fromDer(der.toString("binary")));
   const certs = [credential.certificate, ...(options.includeChain === false ? [] : credential.chain)].map(
