@@ -382,7 +382,7 @@ export function verifySignature(
     if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
       throw new SignatureError(
         "SIGNATURE_INVALID",
-        `the digest of reference "${uri}" (${target.tagName}) does not match: the element was changed after signing`,
+        `the digest of reference "${uri}" (${target.tagName}) does not match: the element was changed after signing; expected it exactly as signed`,
       );
     }
     verified.push({ uri, element: target, digestAlgorithm, transforms: names });

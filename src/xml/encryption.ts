@@ -1,8 +1,13 @@
 /**
  * XML Encryption of the SAML assertion as the NemLog-in STS does it: the assertion as an
- * `xenc:EncryptedData` (Type Element, aes256-cbc, `wsu:Id="encryptedassertion"`) inside
+ * `xenc:EncryptedData` (Type Element, aes256-cbc) inside
  * `saml:EncryptedAssertion`, the AES key wrapped with rsa-oaep-mgf1p (SHA-1) to the WSP's
  * certificate, which the EncryptedKey names by issuer and serial number.
+ *
+ * The EncryptedData carries its id `encryptedassertion` twice: as `Id` (XML Encryption's own
+ * attribute, as DESIGN.md words it) and as `wsu:Id` (what the real STS writes, see the Java trace
+ * and the STR-Transform examples), so that a SAMLID lookup by either finds it. Both name the
+ * same element, so an id index sees one element, not a duplicate.
  */
 import {
   constants,
@@ -54,7 +59,7 @@ export function encryptAssertion(
   const id = options.id ?? ENCRYPTED_ASSERTION_ID;
   return (
     `<EncryptedAssertion xmlns="${NS.saml}">` +
-    `<xenc:EncryptedData xmlns:xenc="${NS.xenc}" xmlns:wsu="${NS.wsu}" Type="${ALG.xencElement}" wsu:Id="${id}">` +
+    `<xenc:EncryptedData xmlns:xenc="${NS.xenc}" xmlns:wsu="${NS.wsu}" Type="${ALG.xencElement}" Id="${id}" wsu:Id="${id}">` +
     `<xenc:EncryptionMethod Algorithm="${ALG.aes256cbc}"></xenc:EncryptionMethod>` +
     `<KeyInfo xmlns="${NS.ds}"><e:EncryptedKey xmlns:e="${NS.xenc}">` +
     `<e:EncryptionMethod Algorithm="${ALG.rsaOaepMgf1p}"><DigestMethod Algorithm="${ALG.sha1}"></DigestMethod></e:EncryptionMethod>` +

@@ -2,12 +2,7 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildSignedRst } from "../../src/client/rst.js";
 import type { Credential, TestCa } from "../../src/pki/index.js";
-import {
-  buildIdIndex,
-  SIGNATURE_PLACEHOLDER,
-  signXml,
-  verifySignature,
-} from "../../src/xml/dsig.js";
+import { buildIdIndex, SIGNATURE_PLACEHOLDER, signXml, verifySignature } from "../../src/xml/dsig.js";
 import { DecryptionError, decryptAssertion, encryptAssertion } from "../../src/xml/encryption.js";
 import { ALG, ENCRYPTED_ASSERTION_ID, NS, SAML } from "../../src/xml/ns.js";
 import { parseXml, XmlParseError } from "../../src/xml/parse.js";
@@ -207,7 +202,12 @@ describe("SAML assertion, encryption, privileges", () => {
   it("builds, encrypts, decrypts, verifies and reads the holder-of-key assertion", () => {
     const { xml, id } = buildSignedAssertion(params());
     const encrypted = encryptAssertion(xml, wsp.certificate);
-    expect(encrypted).toContain(`wsu:Id="${ENCRYPTED_ASSERTION_ID}"`);
+    expect(encrypted).toContain(`Id="${ENCRYPTED_ASSERTION_ID}" wsu:Id="${ENCRYPTED_ASSERTION_ID}"`);
+    expect(
+      buildIdIndex(parseXml(encrypted))
+        .get(ENCRYPTED_ASSERTION_ID)
+        ?.map((e) => e.localName),
+    ).toEqual(["EncryptedData"]);
     expect(rawEncryptedAssertion(`<x>${encrypted}</x>`)).toBe(encrypted);
     const decrypted = decryptAssertion(encrypted, wsp.key.privateKey);
     expect(decrypted.assertionXml).toBe(xml);
