@@ -5,7 +5,8 @@
  * Timestamp, Body, wsa headers and the STR), posts it, verifies the WSP's signed response
  * (RelatesTo = our MessageID; signer = the WSP's certificate when known) and returns the
  * operation's result as JSON. A token past its expiry is refreshed before the call, and a
- * TOKEN_EXPIRED fault (clocks disagree) makes it fetch a new token and retry once.
+ * TOKEN_EXPIRED fault (clocks disagree; in realistic fault mode: wsse:InvalidSecurityToken) makes
+ * it fetch a new token and retry once.
  */
 
 import { HarnessError } from "../errors.js";
@@ -98,7 +99,7 @@ export async function callWsp(
       const result = await attempt(deps, operation, bodyXml, token);
       return { ...result, tokenRefreshed: refreshed };
     } catch (error) {
-      if (!refreshed && error instanceof ClientError && error.reason === "TOKEN_EXPIRED") {
+      if (!refreshed && error instanceof ClientError && isExpiredTokenFault(error)) {
         token = await deps.getToken({ refresh: true });
         refreshed = true;
         continue;
@@ -106,6 +107,17 @@ export async function callWsp(
       throw error;
     }
   }
+}
+
+/**
+ * A fault that a new token may cure: TOKEN_EXPIRED, or — when the WSP sends generic faults
+ * (realistic mode) — an invalid-token fault without a reason code.
+ */
+function isExpiredTokenFault(error: ClientError): boolean {
+  return (
+    error.reason === "TOKEN_EXPIRED" ||
+    (error.reason === "WSP_FAULT" && error.detail["subcode"] === "wsse:InvalidSecurityToken")
+  );
 }
 
 async function attempt(

@@ -225,3 +225,40 @@ describe("callWsp refreshes the token when the WSP says it has expired", () => {
     expect(calls).toBe(1);
   });
 });
+
+describe("callWsp against a WSP in realistic fault mode", () => {
+  it("still refreshes an expired token once (generic wsse:InvalidSecurityToken), and reports WSP_FAULT otherwise", async () => {
+    const bench = await createBench({ wsp: { faultMode: "realistic" } });
+    const server = createServer(bench.app);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const http = new HttpClient();
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/production/smdb`;
+      const stale = issueToken(bench, { notOnOrAfterMs: bench.clock.nowMs() + HOUR });
+      bench.clock.advance("2h");
+      const deps = {
+        getToken: async ({ refresh }: { refresh: boolean }) => ({
+          encryptedAssertionXml: refresh ? issueToken(bench) : stale,
+          credential: bench.clientA,
+        }),
+        transport: http.transport(2),
+        wspUrl: url,
+        clock: bench.clock,
+      };
+      expect((await callWsp(deps, "Ping")).tokenRefreshed).toBe(true);
+      const reader = {
+        ...deps,
+        getToken: async () => ({
+          encryptedAssertionXml: issueToken(bench, { privileges: [] }),
+          credential: bench.clientA,
+        }),
+      };
+      const error = await callWsp(reader, "HentForloeb", { forloebId: "F" }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ step: 2, reason: "WSP_FAULT" });
+      expect((error as ClientError).detail["subcode"]).toBe("wsse:FailedAuthentication");
+    } finally {
+      http.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
