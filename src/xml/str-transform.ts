@@ -121,7 +121,13 @@ export function dereferenceStr(str: Element): Element {
 }
 
 /** The canonical octets of the token referenced by `str` in one of the forms. */
-export function strCanonicalForm(str: Element, form: StrForm, token: Element = dereferenceStr(str)): string {
+export function strCanonicalForm(
+  str: Element,
+  form: StrForm,
+  token: Element = dereferenceStr(str),
+  /** Prefixes in scope at the STR, when `str` is a detached copy (as xml-crypto passes it). */
+  scope?: NamespacePrefix[],
+): string {
   const wrapper = token.parentNode;
   const root =
     (form === "assertion" || form === "assertion-net") &&
@@ -130,7 +136,7 @@ export function strCanonicalForm(str: Element, form: StrForm, token: Element = d
     wrapper.localName === "EncryptedAssertion"
       ? wrapper
       : token;
-  const seeded = form === "net" || form === "assertion-net" ? prefixesInScope(str) : [];
+  const seeded = form === "net" || form === "assertion-net" ? (scope ?? prefixesInScope(str)) : [];
   return c14n.canonicalize(root, seeded);
 }
 
@@ -155,8 +161,14 @@ export function* strCanonicalForms(str: Element): Generator<{ form: StrForm; oct
  */
 export class StrTransform {
   constructor(readonly form: StrForm = "java") {}
-  process(node: unknown): string {
-    return strCanonicalForm(node as Element, this.form);
+  process(node: unknown, options: { ancestorNamespaces?: NamespacePrefix[] } = {}): string {
+    const str = node as Element;
+    // xml-crypto hands over a detached deep copy; the namespaces in scope at the original STR
+    // come as `ancestorNamespaces`.
+    const scope = str.parentNode
+      ? undefined
+      : [...prefixesInScope(str), ...(options.ancestorNamespaces ?? [])];
+    return strCanonicalForm(str, this.form, undefined, scope);
   }
   getAlgorithmName(): string {
     return ALG.strTransform;
