@@ -22,6 +22,7 @@ program
 const registrations: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import("./certs.js"),
   () => import("./check-expiry.js"),
+  () => import("./scenario.js"),
   () => import("./up.js"),
   () => import("./client.js"),
 ];

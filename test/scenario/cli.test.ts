@@ -72,7 +72,7 @@ describe("smdb-harness scenario run", () => {
       {
         base: "client-switched-before-sts",
         name: "wrong-failure-time",
-        edit: (t) => t.replace("from: +2d,", "from: +2d1h,"),
+        edit: (t) => t.replace("from: +1d,", "from: +1d1h,"),
         label: "failure window",
       },
       {
@@ -89,7 +89,7 @@ describe("smdb-harness scenario run", () => {
             "{ at: +4d12h, outcome: ok, certificate: new }",
             "{ at: +4d12h, outcome: ok, certificate: old }",
           ),
-        label: "call at +4d12h",
+        label: "call at +2d12h",
       },
       {
         base: "correct-rotation-at-expiry",

@@ -6,13 +6,12 @@
  * orderings cause no downtime under a rollover policy, and why the others fail.
  */
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
 import type { RolloverPolicy } from "../../sts/types.js";
 import { formatDuration } from "../clock.js";
 import type { Scenario, ScenarioStep } from "./parse.js";
 import { relTime, type ScenarioResult } from "./result.js";
 import { runScenario } from "./runner.js";
-import type { WorkerReply } from "./worker.js";
+import { runInWorkers } from "./worker-pool.js";
 
 export type RotationStep = "upload" | "provisionIntegration" | "provisionProduction" | "deploy" | "expiry";
 
@@ -230,11 +229,6 @@ function describeVariant(variant: Variant, scenario: Scenario, result: ScenarioR
   };
 }
 
-function workerUrl(): URL {
-  const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
-  return new URL(`./worker.${ext}`, import.meta.url);
-}
-
 /** Runs parsed scenarios, in parallel worker threads when there are several cores. */
 async function runAll(
   scenarios: Scenario[],
@@ -245,31 +239,12 @@ async function runAll(
     for (const [index, scenario] of scenarios.entries()) onDone(index, await runScenario(scenario));
     return;
   }
-  let next = 0;
-  const pool = Array.from({ length: workers }, () => new Worker(workerUrl()));
-  try {
-    await Promise.all(
-      pool.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            const send = () => {
-              if (next >= scenarios.length) return resolve();
-              const id = next++;
-              worker.postMessage({ id, scenario: scenarios[id] });
-            };
-            worker.on("message", (reply: WorkerReply) => {
-              if (!reply.ok) return reject(new Error(reply.message));
-              onDone(reply.id, reply.result);
-              send();
-            });
-            worker.on("error", reject);
-            send();
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(pool.map((worker) => worker.terminate()));
-  }
+  await runInWorkers(
+    scenarios.map((scenario) => ({ scenario })),
+    workers,
+    onDone,
+    (index, reply) => new Error(`${scenarios[index]!.name}: ${reply.message}`),
+  );
 }
 
 export async function exploreOrderings(options: ExploreOptions): Promise<ExploreResult> {

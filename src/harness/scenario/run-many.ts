@@ -3,11 +3,10 @@
  * in parallel worker threads (one per core, at most one per file), reporting progress.
  */
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
 import { parseScenarioFile, ScenarioError, type ScenarioProblem } from "./parse.js";
 import type { ScenarioResult } from "./result.js";
 import { runScenario } from "./runner.js";
-import type { WorkerReply } from "./worker.js";
+import { runInWorkers } from "./worker-pool.js";
 
 export interface RunManyOptions {
   /** Worker threads to use; default: the number of cores, at most the number of files. */
@@ -30,12 +29,6 @@ export async function checkScenarioFiles(files: string[]): Promise<void> {
   if (problems.length > 0) throw new ScenarioError(problems);
 }
 
-function workerUrl(): URL {
-  // Under tsx (development) the sources are .ts; once built, .js.
-  const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
-  return new URL(`./worker.${ext}`, import.meta.url);
-}
-
 /** Runs the files and returns their results in the order given. */
 export async function runScenarioFiles(
   files: string[],
@@ -55,34 +48,12 @@ export async function runScenarioFiles(
     for (const [index, file] of files.entries()) finish(index, await runScenario(file));
     return results;
   }
-  let nextIndex = 0;
-  const pool = Array.from({ length: workers }, () => new Worker(workerUrl()));
-  try {
-    await Promise.all(
-      pool.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            const send = () => {
-              if (nextIndex >= files.length) return resolve();
-              const id = nextIndex++;
-              worker.postMessage({ id, file: files[id] });
-            };
-            worker.on("message", (reply: WorkerReply) => {
-              if (reply.ok) finish(reply.id, reply.result);
-              else if (reply.problems) return reject(new ScenarioError(reply.problems));
-              else return reject(new Error(`${files[reply.id]}: ${reply.message}`));
-              send();
-            });
-            worker.on("error", reject);
-            worker.on("exit", (code) => {
-              if (code !== 0) reject(new Error(`a scenario worker stopped with exit code ${code}`));
-            });
-            send();
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(pool.map((worker) => worker.terminate()));
-  }
+  await runInWorkers(
+    files.map((file) => ({ file })),
+    workers,
+    finish,
+    (index, reply) =>
+      reply.problems ? new ScenarioError(reply.problems) : new Error(`${files[index]}: ${reply.message}`),
+  );
   return results;
 }
