@@ -411,3 +411,18 @@ export function isCoveredBy(el: Element, signed: Set<Element>): boolean {
   }
   return false;
 }
+
+/**
+ * The policy's "which elements must be signed": throws UNSIGNED_PART naming every element of
+ * `required` that is not itself among the verified signature's signed elements (identity, so a
+ * wrapped copy elsewhere does not count). `who` starts the message (e.g. "certificate AB12…").
+ */
+export function requireSigned(verified: VerifiedSignature, required: readonly Element[], who: string): void {
+  const missing = required.filter((el) => !verified.signedElements.has(el)).map((el) => el.tagName);
+  if (missing.length > 0) {
+    throw new SignatureError(
+      "UNSIGNED_PART",
+      `${who}: ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not covered by the signature; expected ${required.map((el) => el.tagName).join(", ")} to be signed (by id)`,
+    );
+  }
+}

@@ -83,6 +83,13 @@ describe("XML-DSig", () => {
       allowSha1: false,
     });
     expect([...result.signedElements].map((e) => e.localName)).toEqual(["h", "b"]);
+    const [h, b] = [...result.signedElements];
+    requireSigned(result, [h!, b!], "test");
+    expectReason(
+      () => requireSigned(result, [parsed.documentElement!], "test"),
+      "UNSIGNED_PART",
+      /^test: r is not covered/,
+    );
     const tampered = parseXml(signed.replace(">x<", ">y<"));
     expectReason(
       () =>
