@@ -99,7 +99,8 @@ export interface WspDeps {
   events: EventLog;
   environments: Record<Environment, WspEnvironment>;
   store: SmdbStore;
-  options?: Partial<WspOptions>;
+  /** Options, or a function returning them (read on every request, so a harness can change them at run time). */
+  options?: Partial<WspOptions> | (() => Partial<WspOptions>);
 }
 
 export interface ServiceResponse {
@@ -139,8 +140,8 @@ const REALISTIC_TEXT: Record<string, string> = {
 export class ReplayCache {
   readonly #seen = new Map<string, number>();
   constructor(
-    readonly maxEntries: number,
-    readonly ttlMs: number,
+    public maxEntries: number,
+    public ttlMs: number,
   ) {}
 
   /** Records `id` at `nowMs`; false when it was seen within the window (a replay). */
@@ -173,14 +174,26 @@ interface ServiceState {
 }
 const states = new WeakMap<WspDeps, ServiceState>();
 
+function resolveOptions(deps: WspDeps): WspOptions {
+  const given = typeof deps.options === "function" ? deps.options() : deps.options;
+  return { ...DEFAULT_WSP_OPTIONS, ...given };
+}
+
 function stateOf(deps: WspDeps): ServiceState {
+  const options = resolveOptions(deps);
+  const ttlMs = options.timestampWindowMs + options.clockSkewMs;
   let state = states.get(deps);
   if (!state) {
-    const options = { ...DEFAULT_WSP_OPTIONS, ...deps.options };
-    const cache = () =>
-      new ReplayCache(options.replayCacheSize, options.timestampWindowMs + options.clockSkewMs);
+    const cache = () => new ReplayCache(options.replayCacheSize, ttlMs);
     state = { options, replay: { integration: cache(), production: cache() } };
     states.set(deps, state);
+  } else {
+    state.options = options;
+    // Changed options resize the caches; what they remember stays.
+    for (const cache of Object.values(state.replay)) {
+      cache.maxEntries = options.replayCacheSize;
+      cache.ttlMs = ttlMs;
+    }
   }
   return state;
 }
@@ -467,7 +480,6 @@ async function pipeline(
  */
 export function wspRouter(deps: WspDeps): Router {
   const router = express.Router();
-  const { options } = stateOf(deps);
   router.post("/:env/smdb", (req: Request, res: Response) => {
     const env = req.params["env"];
     const send = (r: ServiceResponse) => {
@@ -483,7 +495,7 @@ export function wspRouter(deps: WspDeps): Router {
       });
       return;
     }
-    readBody(req, options.maxRequestBytes)
+    readBody(req, stateOf(deps).options.maxRequestBytes)
       .then((body) => handleServiceRequest(deps, env, body))
       .then(send, (error: Error) => {
         const tooBig = error instanceof BodyTooLargeError;

@@ -105,3 +105,20 @@ describe("operation payloads", () => {
     expect(requestBodyXml("Ping", {})).toBe(`<smdb:Ping xmlns:smdb="${SMDB_NS}"></smdb:Ping>`);
   });
 });
+
+describe("WSP options", () => {
+  it("are read on every request when given as a function (fault mode switched at run time)", async () => {
+    const { createBench, buildRequest, issueToken, post } = await import("./helpers.js");
+    const bench = await createBench();
+    let mode: "verbose" | "realistic" = "verbose";
+    bench.deps.options = () => ({ faultMode: mode });
+    const stolen = () =>
+      buildRequest(bench, "Ping", {
+        token: issueToken(bench, { client: bench.clientA }),
+        client: bench.clientB,
+      }).xml;
+    expect((await post(bench, stolen())).fault?.harness?.reason).toBe("HOK_PROOF_INVALID");
+    mode = "realistic";
+    expect((await post(bench, stolen())).fault?.harness).toBeUndefined();
+  });
+});
