@@ -2,7 +2,13 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildSignedRst } from "../../src/client/rst.js";
 import type { Credential, TestCa } from "../../src/pki/index.js";
-import { buildIdIndex, SIGNATURE_PLACEHOLDER, signXml, verifySignature } from "../../src/xml/dsig.js";
+import {
+  buildIdIndex,
+  requireSigned,
+  SIGNATURE_PLACEHOLDER,
+  signXml,
+  verifySignature,
+} from "../../src/xml/dsig.js";
 import { DecryptionError, decryptAssertion, encryptAssertion } from "../../src/xml/encryption.js";
 import { ALG, ENCRYPTED_ASSERTION_ID, NS, SAML } from "../../src/xml/ns.js";
 import { parseXml, XmlParseError } from "../../src/xml/parse.js";
