@@ -31,6 +31,7 @@ import { action, CliError } from "./common.js";
 export const DEMO_FILE = "demo.json";
 export const DEMO_CLIENT_BASE = join("client", "demo-client");
 export const clientConfigFile = (env: Environment) => `client-${env}.yaml`;
+export const clientTrustedStsFile = (env: Environment) => join("client", `trusted-sts-${env}.pem`);
 
 const DEMO = {
   id: "demo",
@@ -240,11 +241,16 @@ async function writeClientConfigs(
   const rel = (path: string) => relative(stateDir, path) || ".";
   for (const env of ENVIRONMENTS) {
     const identity = harness.state.environment(env);
+    // The client's own copy of the STS certificate, made once: after a rotation of the STS
+    // signing certificate the client fails (STS_RESPONSE_UNTRUSTED) until someone copies the new
+    // sts-<env>.pem over it — the step a real vendor has to take.
+    const trusted = join(stateDir, clientTrustedStsFile(env));
+    if (!(await exists(trusted))) await writeFileAtomic(trusted, identity.stsSigning.certificate.pem);
     const config = {
       environment: env,
       stsUrl: harness.stsUrl(env),
       stsEndpointReference: identity.stsEndpointReference,
-      stsCertificate: [rel(files.sts[env])],
+      stsCertificate: [rel(trusted)],
       wspUrl: harness.wspUrl(env),
       wspEntityId: identity.wspEntityId,
       clientCertificate: { file: rel(demo.p12), password: demo.password },
@@ -286,6 +292,10 @@ function printSummary(
     `state dir ${stateDir}`,
     ...(harness.protocol === "https" ? [`  TLS CA            ${files.tlsCa}`] : []),
     ...ENVIRONMENTS.map((env) => `  STS cert ${env.padEnd(12)}${files.sts[env]}`),
+    ...ENVIRONMENTS.map(
+      (env) =>
+        `  client trusts     ${join(stateDir, clientTrustedStsFile(env))}  (its copy of the ${env} STS certificate; after an STS rotation copy sts-${env}.pem over it)`,
+    ),
     `  test CA           ${files.caDir}  (certs issue without --ca uses it)`,
     `  client cert       ${demo.p12}  (password: ${demo.password}; systembruger "${demo.systemUserId}")`,
     ...ENVIRONMENTS.map((env) => `  client config     ${configs[env]}`),

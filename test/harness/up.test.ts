@@ -1,5 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
@@ -134,7 +134,7 @@ describe("smdb-harness up, as a real process", () => {
       stsEndpointReference: "https://signature.sts.nemlog-in.dk/",
       wspUrl: `${first.url}/production/smdb`,
       wspEntityId: "https://smdb.dst.dk/production",
-      stsCertificate: ["sts-production.pem"],
+      stsCertificate: [join("client", "trusted-sts-production.pem")],
       clientCertificate: { file: join("client", "demo-client.p12"), password },
       tls: { ca: "tls-ca.pem" },
     });
@@ -172,6 +172,35 @@ describe("smdb-harness up, as a real process", () => {
     const ping = await client.call("Ping");
     expect(ping).toMatchObject({ operation: "Ping", certSha256: credential.certificate.sha256 });
     expect(ping.result).toMatchObject({ cvr: "90112233" });
+
+    // The CLI, given only the configuration file.
+    const cliToken = await runCli(["client", "token", "--config", join(stateDir, "client-production.yaml")]);
+    expect(cliToken.code, cliToken.stderr).toBe(0);
+    expect(JSON.parse(cliToken.stdout)).toMatchObject({
+      environment: "production",
+      clientCertificateSha256: credential.certificate.sha256,
+    });
+
+    // An STS rotation: the client's copy of the STS certificate is stale until it is replaced.
+    const rotation = await fetchWithCa(`${first.url}/admin/api/sts/production/rotate-signing-certificate`, {
+      ca,
+      method: "POST",
+    });
+    expect(rotation.status).toBe(200);
+    const stale = await runCli(["client", "token", "--config", join(stateDir, "client-production.yaml")]);
+    expect(stale.code).not.toBe(0);
+    expect(stale.stderr).toContain("STS_RESPONSE_UNTRUSTED");
+    await copyFile(
+      join(stateDir, "sts-production.pem"),
+      join(stateDir, "client", "trusted-sts-production.pem"),
+    );
+    const renewedTrust = await runCli([
+      "client",
+      "token",
+      "--config",
+      join(stateDir, "client-production.yaml"),
+    ]);
+    expect(renewedTrust.code, renewedTrust.stderr).toBe(0);
 
     const created = await fetchWithCa(`${first.url}/admin/api/system-users`, {
       ca,
