@@ -140,4 +140,51 @@ describe("xmlsec1 interop", () => {
     ).toMatchObject({ outcome: "ok", messageId: "uuid:0f0f0f0f-1111-2222-3333-444444444444" });
     expect(readFileSync(unsigned, "utf8")).toContain("<DigestValue/>");
   });
+
+  it("accepts a Java-shaped request signed by xmlsec1 (default-namespace wsa headers, InclusiveNamespaces, rsa-sha1 when allowed)", async () => {
+    const java = await stsFixture({ allowSha1: true });
+    const now = java.clock.nowMs();
+    const created = new Date(now).toISOString();
+    const expires = new Date(now + 5 * 60_000).toISOString();
+    const inclusive = (list: string) =>
+      `<ec:InclusiveNamespaces xmlns:ec="${ALG.excC14n}" PrefixList="${list}"/>`;
+    const ref = (id: string, list: string) =>
+      `<ds:Reference URI="#${id}"><ds:Transforms><ds:Transform Algorithm="${ALG.excC14n}">${inclusive(list)}</ds:Transform></ds:Transforms><ds:DigestMethod Algorithm="${ALG.sha1}"/><ds:DigestValue/></ds:Reference>`;
+    const wsaHeader = (name: string, id: string, value: string) =>
+      `<${name} xmlns="${NS.wsa}" xmlns:wsu="${NS.wsu}" wsu:Id="${id}">${value}</${name}>`;
+    const xml =
+      `<soap:Envelope xmlns:soap="${NS.soap11}"><soap:Header>` +
+      wsaHeader("Action", "_a", "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue") +
+      wsaHeader("MessageID", "_m", "uuid:ec1a16b3-fe96-4156-a805-69291baad236") +
+      wsaHeader("To", "_t", ENDPOINTS.production) +
+      `<wsse:Security xmlns:wsse="${NS.wsse}" xmlns:wsu="${NS.wsu}" soap:mustUnderstand="1">` +
+      `<wsse:BinarySecurityToken EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary" ValueType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3" wsu:Id="X509-1">${java.client.certificate.base64}</wsse:BinarySecurityToken>` +
+      `<wsu:Timestamp wsu:Id="TS-1"><wsu:Created>${created}</wsu:Created><wsu:Expires>${expires}</wsu:Expires></wsu:Timestamp>` +
+      `<ds:Signature xmlns:ds="${NS.ds}" Id="SIG-1"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="${ALG.excC14n}">${inclusive("soap")}</ds:CanonicalizationMethod><ds:SignatureMethod Algorithm="${ALG.rsaSha1}"/>` +
+      ref("TS-1", "wsse soap") +
+      ref("_b", "") +
+      ref("_t", "soap") +
+      ref("_m", "soap") +
+      ref("_a", "soap") +
+      ref("X509-1", "soap") +
+      `</ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo Id="KI-1"><wsse:SecurityTokenReference wsu:Id="STR-1"><wsse:Reference URI="#X509-1" ValueType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"/></wsse:SecurityTokenReference></ds:KeyInfo></ds:Signature>` +
+      `</wsse:Security></soap:Header>` +
+      `<soap:Body xmlns:wsu="${NS.wsu}" wsu:Id="_b"><wst:RequestSecurityToken xmlns:wst="${NS.wst}" Context="urn:uuid:36e5e7ce-e9d7-44bf-98bc-1c2c65c4c289">` +
+      `<wst:RequestType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue</wst:RequestType>` +
+      `<wsp:AppliesTo xmlns:wsp="${NS.wsp}"><wsa:EndpointReference xmlns:wsa="${NS.wsa}"><wsa:Address>${WSP_ID.production}</wsa:Address></wsa:EndpointReference></wsp:AppliesTo>` +
+      `<wst:TokenType>http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0</wst:TokenType>` +
+      `</wst:RequestSecurityToken></soap:Body></soap:Envelope>`;
+    const key = write("java.key.pem", java.client.key.privateKeyPem);
+    const signed = xmlsec(["--sign", "--privkey-pem", key, ...ID_ATTRS, write("java-unsigned.xml", xml)]);
+    const post = (body: string) =>
+      request(java.app)
+        .post("/production/SecurityTokenService.svc")
+        .set("content-type", "text/xml; charset=utf-8")
+        .send(body);
+    const res = await post(signed);
+    expect(res.status, res.text).toBe(200);
+    // Any change to the SignedInfo (here a reference's prefix list) breaks the signature.
+    const tamperedList = signed.replace('PrefixList="wsse soap"', 'PrefixList="soap"');
+    expect((await post(tamperedList)).text).toContain("SIGNATURE_INVALID");
+  });
 });
