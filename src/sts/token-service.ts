@@ -35,6 +35,8 @@
  *  14. requested wst:Lifetime/Expires, if any, lies after now              INVALID_LIFETIME
  *      (it is honoured up to `maxTokenLifetimeMs`; default `defaultTokenLifetimeMs`)
  *
+ * An unexpected exception (a harness bug) becomes STS_INTERNAL_ERROR (wst:RequestFailed).
+ *
  * Then: the holder-of-key assertion (signed by the environment's STS key, enveloped, exc-c14n),
  * encrypted to the WSP's certificate, in an RSTRC whose Action, MessageID, RelatesTo, Timestamp
  * and Body are signed by the STS key, with no KeyInfo (the client must already hold the STS
@@ -112,7 +114,8 @@ export type StsReason =
   | "CERT_NOT_YET_ACTIVE"
   | "CERT_SUPERSEDED"
   | "UNKNOWN_SERVICE"
-  | "INVALID_LIFETIME";
+  | "INVALID_LIFETIME"
+  | "STS_INTERNAL_ERROR";
 
 /** The WS-Trust fault code sent for each reason. */
 export const FAULT_CODES: Record<Exclude<StsReason, "OK">, WstFaultCode> = {
@@ -134,6 +137,7 @@ export const FAULT_CODES: Record<Exclude<StsReason, "OK">, WstFaultCode> = {
   CERT_SUPERSEDED: "wst:FailedAuthentication",
   UNKNOWN_SERVICE: "wst:InvalidRequest",
   INVALID_LIFETIME: "wst:InvalidTimeRange",
+  STS_INTERNAL_ERROR: "wst:RequestFailed",
 };
 
 /** A check that failed: the reason code and the sentence for the fault and the event. */
@@ -226,9 +230,13 @@ function toRejection(error: unknown, ctx: Context): Rejection {
     ).find((r) => r === error.reason);
     return new Rejection(reason ?? "SIGNATURE_INVALID", `${who}: ${error.message}`);
   }
-  // Anything else is a bug or input we did not foresee: still a fault, never a crash.
+  // Anything else is a bug in the harness (or input we did not foresee): still a fault and an
+  // event, never a crash, and not blamed on the client.
   const message = error instanceof Error ? error.message : String(error);
-  return new Rejection("MALFORMED_REQUEST", `${who}: the request could not be processed: ${message}`);
+  return new Rejection(
+    "STS_INTERNAL_ERROR",
+    `${who}: the STS failed while processing the request (${message}); expected to issue a token or name what is wrong with the request`,
+  );
 }
 
 export function faultResponse(

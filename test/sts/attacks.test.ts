@@ -391,3 +391,26 @@ describe("realistic fault mode", () => {
     ).toBe("WRONG_ENDPOINT");
   });
 });
+
+describe("internal failures", () => {
+  it("are a wst:RequestFailed fault and one event, not a crash or a blame on the client", async () => {
+    const broken = f.deps.environments.production;
+    f.deps.environments.production = {
+      ...broken,
+      signing: () => {
+        throw new Error("the STS signing key is not available");
+      },
+    };
+    const before = f.events.lastSeq;
+    const res = await post(buildSignedRst(rstParams()).xml);
+    expect(res.status).toBe(500);
+    const fault = readSoap11Fault(parseXml(res.text));
+    expect(fault).toMatchObject({ faultcode: "wst:RequestFailed", reason: "STS_INTERNAL_ERROR" });
+    expect(fault?.message).toContain("signing key is not available");
+    expect(f.events.since(before).filter((e) => e.component === "sts")).toMatchObject([
+      { reason: "STS_INTERNAL_ERROR" },
+    ]);
+    f.deps.environments.production = broken;
+    await expectOk();
+  });
+});
