@@ -391,11 +391,19 @@ function issue(
 
   // 11. certificate: chain, validity, revocation
   const anchors = directory.trustAnchors();
-  const anchor = anchors.find((a) => issuedBy(cert, a));
-  if (!anchor) {
+  const issuers = anchors.filter((a) => issuedBy(cert, a));
+  if (issuers.length === 0) {
     throw new Rejection(
       "CERT_UNTRUSTED_ISSUER",
-      `certificate ${cert.sha256} (issuer "${oneLine(cert.issuer)}") is not issued by a CA the STS trusts; trusted CAs: ${anchors.map((a) => `${a.sha256} ("${oneLine(a.subject)}")`).join(", ") || "none"}`,
+      `certificate ${cert.sha256} (issuer "${oneLine(cert.issuer)}") is not issued by a CA the STS trusts; trusted CAs: ${anchors.map((a) => `${a.sha256} ("${oneLine(a.subject)}")`).join(", ") || "none"}; expected a certificate from one of them, or add its issuing CA as a trust anchor`,
+    );
+  }
+  const anchor = issuers.find((a) => a.isValidAt(now));
+  if (!anchor) {
+    const ca = issuers[0]!;
+    throw new Rejection(
+      "CERT_UNTRUSTED_ISSUER",
+      `certificate ${cert.sha256} is issued by CA ${ca.sha256} ("${oneLine(ca.subject)}"), which is valid only ${ca.notBefore.toISOString()} – ${ca.notAfter.toISOString()}; STS time is ${iso(now)}`,
     );
   }
   if (now < cert.notBefore.getTime()) {

@@ -331,6 +331,21 @@ describe("STS rejects certificates", () => {
       pattern: /trusted CAs/,
     });
   });
+  it("a certificate from a trusted CA that has expired", async () => {
+    const now = f.clock.nowMs();
+    const old = await createTestCa(now - 25 * 365 * DAY, "expired");
+    await f.registry.addTrustAnchors(Buffer.from(old.issuing.certificate.pem));
+    const cert = await old.issue({
+      profile: "oces3-system",
+      cvr: CVR,
+      notBefore: new Date(now - DAY),
+      notAfter: new Date(now + DAY),
+    });
+    await expectFault(buildSignedRst(rstParams({ credential: cert })).xml, "CERT_UNTRUSTED_ISSUER", {
+      cert,
+      pattern: /valid only/,
+    });
+  });
   it("an unregistered certificate", async () => {
     const stranger = await issueClient(f.ca, f.clock.nowMs() - DAY, f.clock.nowMs() + DAY, "Stranger");
     await expectFault(buildSignedRst(rstParams({ credential: stranger })).xml, "CERT_NOT_REGISTERED", {
