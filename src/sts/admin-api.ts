@@ -6,7 +6,7 @@
  * the raw body (DER, PEM or bare base64). Bad input is a 4xx `{error, detail}`, never a 500.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
-import { type Clock, parseTime, TimeFormatError, VirtualClock } from "../harness/clock.js";
+import { type Clock, parseDuration, parseTime, TimeFormatError, VirtualClock } from "../harness/clock.js";
 import { ENVIRONMENTS, type Environment, type EventLog, isEnvironment } from "../harness/events.js";
 import type { HarnessState } from "../harness/state.js";
 import type { Certificate } from "../pki/index.js";
@@ -276,7 +276,7 @@ export function adminRouter(deps: AdminDeps): Router {
           `at must be an ISO 8601 time or a relative duration like "+10d"`,
         );
       }
-      atMs = parseTime(body.at, clock.nowMs());
+      atMs = inRange(parseTime(body.at, clock.nowMs()), "at");
     }
     await registry.provision(id, env, atMs);
     res.json(systemUserView(registry, registry.systemUser(id), clock.nowMs()));
@@ -390,7 +390,7 @@ export function adminRouter(deps: AdminDeps): Router {
     if (set !== undefined) {
       if (typeof set !== "string")
         throw new AdminError(400, "BAD_REQUEST", "set must be an ISO 8601 time string");
-      clock.set(parseTime(set, before));
+      clock.set(inRange(parseTime(set, before), "set"));
     } else {
       if (typeof advance !== "string" && typeof advance !== "number") {
         throw new AdminError(
@@ -400,7 +400,10 @@ export function adminRouter(deps: AdminDeps): Router {
         );
       }
       const text = typeof advance === "number" ? advance : /^[+-]/.test(advance) ? advance : `+${advance}`;
-      clock.advance(text);
+      if (typeof text === "number" && !Number.isFinite(text)) {
+        throw new AdminError(400, "BAD_REQUEST", "advance must be a finite number of milliseconds");
+      }
+      clock.set(inRange(before + (typeof text === "number" ? text : parseDuration(text)), "advance"));
     }
     events.append({
       env: null,
@@ -463,6 +466,21 @@ export function errorResponse(error: unknown): { status: number; body: { error: 
     status: 500,
     body: { error: "INTERNAL_ERROR", detail: error instanceof Error ? error.message : String(error) },
   };
+}
+
+const MIN_TIME_MS = Date.parse("1950-01-01T00:00:00Z");
+const MAX_TIME_MS = Date.parse("9999-12-31T23:59:59Z");
+
+/** Harness times stay within years 1950–9999 (X.509 can express them; Date can print them). */
+function inRange(ms: number, field: string): number {
+  if (!Number.isFinite(ms) || ms < MIN_TIME_MS || ms > MAX_TIME_MS) {
+    throw new AdminError(
+      400,
+      "BAD_TIME",
+      `${field} leads to a time outside 1950-01-01 … 9999-12-31 (${Number.isFinite(ms) ? `${ms} ms since the epoch` : String(ms)}); give a time within that range`,
+    );
+  }
+  return ms;
 }
 
 function envParam(req: Request): Environment {

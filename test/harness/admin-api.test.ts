@@ -279,6 +279,11 @@ describe("systembruger lifecycle over HTTP", () => {
       await call("POST", "/admin/api/system-users/kommune-b/provision/integration", { at: 5 }),
       400,
     );
+    expectError(
+      await call("POST", "/admin/api/system-users/kommune-b/provision/integration", { at: "+100000000y" }),
+      400,
+      "BAD_TIME",
+    );
   });
 });
 
@@ -452,6 +457,10 @@ describe("bad input is a 4xx with {error, detail}", () => {
     expectError(await call("POST", "/admin/api/clock", { advance: "ten days" }), 400, "BAD_TIME");
     expectError(await call("POST", "/admin/api/clock", { set: "yesterday" }), 400, "BAD_TIME");
     expectError(await call("POST", "/admin/api/clock", { set: 5 }), 400);
+    expectError(await call("POST", "/admin/api/clock", { advance: 1e20 }), 400, "BAD_TIME");
+    expectError(await call("POST", "/admin/api/clock", { advance: "+100000000y" }), 400, "BAD_TIME");
+    expectError(await call("POST", "/admin/api/clock", { set: "1900-01-01T00:00:00Z" }), 400, "BAD_TIME");
+    expect((await call("GET", "/admin/api/clock")).status).toBe(200);
   });
 });
 
