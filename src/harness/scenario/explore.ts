@@ -32,7 +32,10 @@ const STEP_CODE: Record<RotationStep, string> = {
 
 export interface ExploreOptions {
   policy: RolloverPolicy;
-  /** Time between consecutive steps (default 12 h). */
+  /**
+   * Time between consecutive steps (default 9 h: longer than a token lives, so that a cached
+   * token cannot bridge a whole gap). The scenario ends this long after the last step too.
+   */
   spacingMs?: number;
   /** Also try the client deploy at the same instant as the step before it (default true). */
   timings?: boolean;
@@ -109,7 +112,7 @@ export function rotationVariants(timings = true): Variant[] {
 /** Builds the scenario for one variant (already in parsed form). */
 export function variantScenario(variant: Variant, policy: RolloverPolicy, options: ExploreOptions): Scenario {
   const startMs = Date.parse(options.start ?? "2026-03-01T00:00:00Z");
-  const spacing = options.spacingMs ?? 12 * HOUR_MS;
+  const spacing = options.spacingMs ?? 9 * HOUR_MS;
   const times = new Map<RotationStep, number>();
   variant.order.forEach((step, index) => {
     times.set(step, startMs + (index + 1) * spacing);
@@ -159,7 +162,7 @@ export function variantScenario(variant: Variant, policy: RolloverPolicy, option
     environment: "production",
     startMs,
     // Long enough after the last step for a token cached before it to run out.
-    endMs: lastMs + DAY_MS,
+    endMs: lastMs + spacing,
     certificates: [
       { key: "old", profile: "oces3-system", notBeforeMs: expiryMs - 1095 * DAY_MS, notAfterMs: expiryMs },
       {

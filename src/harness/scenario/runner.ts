@@ -393,11 +393,13 @@ async function execute(scenario: Scenario, options: RunOptions): Promise<Scenari
     let t = start;
     let evaluations = 0;
     for (;;) {
-      run.clock.set(t);
+      // Actions due by now, each at its own time (in sampling mode they may lie between samples).
       while (pendingSteps.length > 0 && pendingSteps[0]!.atMs <= t) {
+        run.clock.set(pendingSteps[0]!.atMs);
         await run.apply(pendingSteps[0]!);
         pendingSteps = pendingSteps.slice(1);
       }
+      run.clock.set(t);
       const outcome = await run.client.call();
       evaluations++;
       intervals.push({
@@ -421,7 +423,7 @@ async function execute(scenario: Scenario, options: RunOptions): Promise<Scenari
         )?.nextChangeMs;
         if (change !== undefined && change > t) next = Math.min(next, change);
       }
-      if (pendingSteps.length > 0) next = Math.min(next, pendingSteps[0]!.atMs);
+      if (pendingSteps.length > 0 && !options.sampleEveryMs) next = Math.min(next, pendingSteps[0]!.atMs);
       intervals[intervals.length - 1]!.toMs = next;
       if (next >= end) break;
       t = next;

@@ -1,0 +1,61 @@
+/**
+ * The exact downtime (real calls at every instant where an input can change) agrees with dense
+ * sampling (the same real client called at a fixed step; failing samples summed) to within one
+ * step, on several scenarios. The token lifetime is set so that the client's refresh period
+ * (lifetime minus its 60 s margin) is a whole number of steps: the sampled client then refreshes
+ * on the same grid as the exact one instead of drifting a little further with every token.
+ */
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseScenarioFile, type Scenario } from "../../src/harness/scenario/parse.js";
+import { runScenario } from "../../src/harness/scenario/runner.js";
+import { REPO_ROOT } from "../helpers/cli.js";
+
+const HOUR = 3_600_000;
+const STEP = HOUR;
+
+async function load(name: string): Promise<Scenario> {
+  const scenario = await parseScenarioFile(join(REPO_ROOT, "scenarios", `${name}.yaml`));
+  scenario.client.tokenLifetimeMs = 6 * HOUR + 60_000;
+  return scenario;
+}
+
+describe("exact downtime agrees with dense sampling", () => {
+  for (const name of [
+    "client-switched-before-sts",
+    "expired-before-client-switched",
+    "p12-uploaded-instead-of-cer",
+    "sts-signing-rotated-pinned",
+    "privileges-missing-after-renewal",
+  ]) {
+    it(name, async () => {
+      const scenario = await load(name);
+      const exact = await runScenario(scenario);
+      const sampled = await runScenario(scenario, { sampleEveryMs: STEP });
+      expect(exact.error).toBeUndefined();
+      expect(sampled.error).toBeUndefined();
+      // Sampling really sampled: one call per step.
+      expect(sampled.evaluations).toBe(Math.ceil((scenario.endMs - scenario.startMs) / STEP));
+      expect(exact.downtimeMs).toBeGreaterThan(0);
+      const failingSamples = sampled.intervals.filter((i) => !i.outcome.ok);
+      const sampledDowntime = failingSamples.reduce((sum, i) => sum + (i.toMs - i.fromMs), 0);
+      expect(Math.abs(sampledDowntime - exact.downtimeMs)).toBeLessThan(STEP);
+      // The same failure windows, each boundary within one step (sampling sees a change at the next sample).
+      expect(sampled.failures.map((w) => [w.step, w.reason])).toEqual(
+        exact.failures.map((w) => [w.step, w.reason]),
+      );
+      for (const [i, w] of exact.failures.entries()) {
+        const s = sampled.failures[i]!;
+        expect(s.fromMs - w.fromMs).toBeGreaterThanOrEqual(0);
+        expect(s.fromMs - w.fromMs).toBeLessThan(STEP);
+        if (w.toMs === scenario.endMs) expect(s.toMs).toBe(w.toMs);
+        else {
+          expect(s.toMs - w.toMs).toBeGreaterThanOrEqual(0);
+          expect(s.toMs - w.toMs).toBeLessThan(STEP);
+        }
+      }
+      // Exact needs far fewer calls than sampling.
+      expect(exact.evaluations).toBeLessThan(sampled.evaluations / 2);
+    });
+  }
+});
