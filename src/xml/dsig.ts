@@ -302,26 +302,25 @@ function readSignedInfo(signature: Element, policy: SignaturePolicy) {
   return { signedInfo, c14nMethod, signatureAlgorithm, references };
 }
 
+type TransformKind = "exc" | "enveloped" | "custom";
+
+interface CheckedReference {
+  reference: Element;
+  uri: string;
+  digestAlgorithm: string;
+  transforms: Element[];
+  names: string[];
+  kind: TransformKind;
+}
+
 /**
- * Verifies `signature` with `publicKey`. Throws `SignatureError` (UNSUPPORTED_ALGORITHM,
- * SIGNATURE_INVALID) when it does not hold.
+ * The algorithm part of the policy, for the whole signature before any digest is computed:
+ * canonicalization, signature method, and each reference's digest method and transforms.
+ * Throws UNSUPPORTED_ALGORITHM (or SIGNATURE_INVALID for a structurally broken SignedInfo).
  */
-export function verifySignature(
-  signature: Element,
-  index: IdIndex,
-  publicKey: KeyObject,
-  policy: SignaturePolicy,
-): VerifiedSignature {
-  const { signedInfo, c14nMethod, signatureAlgorithm, references } = readSignedInfo(signature, policy);
-  // Canonicalize SignedInfo before any transform touches the document.
-  const signedInfoCanonical = canonicalize(signedInfo, inclusivePrefixesOf(c14nMethod));
-  const signatureValueText = (single(signature, "SignatureValue").textContent ?? "").replace(/\s+/g, "");
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signatureValueText)) {
-    throw new SignatureError("SIGNATURE_INVALID", "ds:SignatureValue is not base64");
-  }
-  const verified: VerifiedReference[] = [];
-  const signedElements = new Set<Element>();
-  for (const reference of references) {
+export function checkSignatureAlgorithms(signature: Element, policy: SignaturePolicy) {
+  const info = readSignedInfo(signature, policy);
+  const checked: CheckedReference[] = info.references.map((reference) => {
     const uri = reference.getAttribute("URI") ?? "";
     const digestAlgorithm = algorithmOf(single(reference, "DigestMethod"));
     if (!(digestAlgorithm === ALG.sha256 || (policy.allowSha1 && digestAlgorithm === ALG.sha1))) {
@@ -331,16 +330,57 @@ export function verifySignature(
       );
     }
     const transformsEl = childElements(reference, NS.ds, "Transforms");
-    const transforms = transformsEl.length === 1 ? childElements(transformsEl[0]!, NS.ds, "Transform") : [];
-    if (transformsEl.length > 1)
+    if (transformsEl.length > 1) {
       throw new SignatureError("SIGNATURE_INVALID", `reference "${uri}" has several Transforms`);
-    const target = resolveReference(index, uri);
+    }
+    const transforms = transformsEl.length === 1 ? childElements(transformsEl[0]!, NS.ds, "Transform") : [];
     const names = transforms.map(algorithmOf);
+    let kind: TransformKind;
+    if (names.length === 1 && policy.customTransforms?.[names[0]!]) kind = "custom";
+    else if (names.length === 1 && names[0] === ALG.excC14n) kind = "exc";
+    else if (
+      policy.allowEnveloped &&
+      names.length === 2 &&
+      names[0] === ALG.envelopedSignature &&
+      names[1] === ALG.excC14n
+    ) {
+      kind = "enveloped";
+    } else {
+      throw new SignatureError(
+        "UNSUPPORTED_ALGORITHM",
+        `reference "${uri}" uses transforms [${names.join(", ") || "none"}]; only exc-c14n (${ALG.excC14n})${policy.allowEnveloped ? " after enveloped-signature" : ""} is accepted`,
+      );
+    }
+    return { reference, uri, digestAlgorithm, transforms, names, kind };
+  });
+  return { ...info, checked };
+}
+
+/**
+ * Verifies `signature` with `publicKey`. Throws `SignatureError`: UNSUPPORTED_ALGORITHM (checked
+ * for every reference first), then SIGNATURE_INVALID.
+ */
+export function verifySignature(
+  signature: Element,
+  index: IdIndex,
+  publicKey: KeyObject,
+  policy: SignaturePolicy,
+): VerifiedSignature {
+  const { signedInfo, c14nMethod, signatureAlgorithm, checked } = checkSignatureAlgorithms(signature, policy);
+  // Canonicalize SignedInfo before any transform touches the document.
+  const signedInfoCanonical = canonicalize(signedInfo, inclusivePrefixesOf(c14nMethod));
+  const signatureValueText = (single(signature, "SignatureValue").textContent ?? "").replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signatureValueText)) {
+    throw new SignatureError("SIGNATURE_INVALID", "ds:SignatureValue is not base64");
+  }
+  const verified: VerifiedReference[] = [];
+  const signedElements = new Set<Element>();
+  for (const { reference, uri, digestAlgorithm, transforms, names, kind } of checked) {
+    const target = resolveReference(index, uri);
     let canonical: string;
-    const custom = names.length === 1 ? policy.customTransforms?.[names[0]!] : undefined;
-    if (custom) {
-      canonical = custom(target, transforms[0]!, index);
-    } else if (names.length === 1 && names[0] === ALG.excC14n) {
+    if (kind === "custom") {
+      canonical = policy.customTransforms![names[0]!]!(target, transforms[0]!, index);
+    } else if (kind === "exc") {
       if (isAncestorOrSelf(target, signature)) {
         throw new SignatureError(
           "SIGNATURE_INVALID",
@@ -348,12 +388,7 @@ export function verifySignature(
         );
       }
       canonical = canonicalize(target, inclusivePrefixesOf(transforms[0]!));
-    } else if (
-      policy.allowEnveloped &&
-      names.length === 2 &&
-      names[0] === ALG.envelopedSignature &&
-      names[1] === ALG.excC14n
-    ) {
+    } else {
       if (!isAncestorOrSelf(target, signature) || target === signature) {
         throw new SignatureError(
           "SIGNATURE_INVALID",
@@ -368,11 +403,6 @@ export function verifySignature(
       } finally {
         parent.insertBefore(signature, next);
       }
-    } else {
-      throw new SignatureError(
-        "UNSUPPORTED_ALGORITHM",
-        `reference "${uri}" uses transforms [${names.join(", ") || "none"}]; only exc-c14n (${ALG.excC14n})${policy.allowEnveloped ? " after enveloped-signature" : ""} is accepted`,
-      );
     }
     const expected = Buffer.from(
       (single(reference, "DigestValue").textContent ?? "").replace(/\s+/g, ""),

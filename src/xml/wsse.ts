@@ -5,6 +5,7 @@
 import type { Element } from "@xmldom/xmldom";
 import { Certificate } from "../pki/index.js";
 import {
+  checkSignatureAlgorithms,
   type IdIndex,
   resolveReference,
   SignatureError,
@@ -156,6 +157,8 @@ export function verifySecurityHeaderSignature(
   index: IdIndex,
   policy: SignaturePolicy,
 ): VerifiedSignature {
+  // Algorithms first (UNSUPPORTED_ALGORITHM), then the key reference and the signature itself.
+  checkSignatureAlgorithms(parts.signature, policy);
   const keyInfos = childElements(parts.signature, NS.ds, "KeyInfo");
   if (keyInfos.length !== 1) {
     throw new SignatureError(

@@ -153,6 +153,30 @@ describe("XML-DSig", () => {
     );
   });
 
+  it("checks every reference's algorithms before any digest", () => {
+    const signed = signXml(doc("x"), {
+      privateKey: client.key.privateKey,
+      references: [{ id: "h1" }, { id: "b1" }],
+    });
+    // The first reference's element is tampered, the second uses sha1: the algorithm is reported.
+    const mixed = parseXml(
+      signed
+        .replace(">head<", ">HEAD<")
+        .replace(/(URI="#b1">[\s\S]*?DigestMethod Algorithm=")[^"]+/, `$1${ALG.sha1}`),
+    );
+    expectReason(
+      () =>
+        verifySignature(
+          mixed.getElementsByTagNameNS(NS.ds, "Signature")[0]!,
+          buildIdIndex(mixed),
+          client.certificate.publicKey,
+          { allowSha1: false },
+        ),
+      "UNSUPPORTED_ALGORITHM",
+      /#b1/,
+    );
+  });
+
   it("refuses a reference that resolves to two elements (a copy with the same id)", () => {
     const signed = signXml(doc("x"), { privateKey: client.key.privateKey, references: [{ id: "b1" }] });
     const wrapped = parseXml(signed.replace("<sig>", `<sig><b wsu:Id="b1">evil</b>`));
