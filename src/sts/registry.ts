@@ -480,6 +480,9 @@ export class Registry implements StsDirectory {
           (user.draft[env].current || user.draft[env].next ? " (the draft has one: save it first)" : ""),
       );
     }
+    if (atMs !== undefined && !Number.isFinite(atMs)) {
+      throw new AdminError(400, "BAD_TIME", `the scheduled activation must be a time (got ${String(atMs)})`);
+    }
     if (atMs !== undefined && atMs < now) {
       throw new AdminError(
         400,
