@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Element } from "@xmldom/xmldom";
 import { escapeAttr, escapeText, NS } from "./ns.js";
-import { childElements, textOf, XmlParseError } from "./parse.js";
+import { childElements, XmlParseError } from "./parse.js";
 
 export function newMessageId(): string {
   return `uuid:${randomUUID()}`;
@@ -44,5 +44,3 @@ export function readAddressingHeaders(
     relatesTo: one(header, "RelatesTo", required.relatesTo ?? false),
   };
 }
-
-export { textOf as headerValue };
