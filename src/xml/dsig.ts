@@ -235,6 +235,8 @@ export interface SignaturePolicy {
   allowEnveloped?: boolean;
   /** Further transform algorithms by URI; each must be the reference's only transform. */
   customTransforms?: Record<string, CustomTransform>;
+  /** Most references accepted in one signature (default 32; a real request has six). */
+  maxReferences?: number;
 }
 
 export interface VerifiedReference {
@@ -291,6 +293,13 @@ function readSignedInfo(signature: Element, policy: SignaturePolicy) {
   }
   const references = childElements(signedInfo, NS.ds, "Reference");
   if (references.length === 0) throw new SignatureError("UNSIGNED_PART", "the signature has no references");
+  const maxReferences = policy.maxReferences ?? 32;
+  if (references.length > maxReferences) {
+    throw new SignatureError(
+      "SIGNATURE_INVALID",
+      `the signature has ${references.length} references; at most ${maxReferences} are accepted`,
+    );
+  }
   for (const child of childElements(signedInfo)) {
     if (
       child.namespaceURI !== NS.ds ||

@@ -153,6 +153,25 @@ describe("XML-DSig", () => {
     );
   });
 
+  it("refuses a signature with an absurd number of references", () => {
+    const signed = signXml(doc("x"), {
+      privateKey: client.key.privateKey,
+      references: Array.from({ length: 40 }, () => ({ id: "b1" })),
+    });
+    const parsed = parseXml(signed);
+    expectReason(
+      () =>
+        verifySignature(
+          parsed.getElementsByTagNameNS(NS.ds, "Signature")[0]!,
+          buildIdIndex(parsed),
+          client.certificate.publicKey,
+          { allowSha1: false },
+        ),
+      "SIGNATURE_INVALID",
+      /40 references/,
+    );
+  });
+
   it("checks every reference's algorithms before any digest", () => {
     const signed = signXml(doc("x"), {
       privateKey: client.key.privateKey,
