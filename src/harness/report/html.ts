@@ -12,9 +12,9 @@ function esc(text: string): string {
 }
 
 const WIDTH = 1100;
-const LABEL_W = 150;
+const LABEL_W = 185;
 const LANE_H = 30;
-const TOP = 34;
+const TOP = 48;
 const CHAR_W = 6.6;
 
 const FILL: Record<Tone, string> = { ok: "#cdeccf", fail: "#f6c4c4", info: "#dde7f5", none: "#eeeeee" };
@@ -47,7 +47,7 @@ function timelineSvg(result: ScenarioResult, index: number): string {
     ["Step 1: STS token", result.lanes.step1],
     ["Step 2: SMDB call", result.lanes.step2],
   ];
-  const height = TOP + lanes.length * LANE_H + 70;
+  const height = TOP + lanes.length * LANE_H + 92;
   const parts: string[] = [];
   parts.push(
     `<svg class="timeline" id="timeline-${index}" xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="timeline of ${esc(result.name)}">`,
@@ -86,21 +86,29 @@ function timelineSvg(result: ScenarioResult, index: number): string {
   result.failures.forEach((w, i) => {
     const x1 = x(w.fromMs);
     const width = Math.max(3, x(w.toMs) - x1);
+    const nearRightEdge = x1 > WIDTH - 220;
     const title = `Calls fail ${relTime(w.fromMs, start)} → ${relTime(w.toMs, start)} (${formatDuration(w.toMs - w.fromMs)}): step ${w.step} ${w.reason}`;
     parts.push(
       `<g class="failure-window" data-reason="${esc(w.reason)}" data-step="${w.step}" data-from="${new Date(w.fromMs).toISOString()}" data-to="${new Date(w.toMs).toISOString()}"><title>${esc(title)}</title>` +
         `<rect x="${x1.toFixed(1)}" y="${TOP - 8}" width="${width.toFixed(1)}" height="${lanes.length * LANE_H + 12}" fill="rgba(220,30,30,0.16)" stroke="#c62828" stroke-dasharray="4 2"/>` +
-        `<text x="${(x1 + 3).toFixed(1)}" y="${TOP - 12}" class="fail-label">✖ ${i + 1}: ${esc(w.reason)}</text></g>`,
+        // Alternate rows so that the labels of adjacent windows do not overlap.
+        `<text x="${(nearRightEdge ? x1 + width - 3 : x1 + 3).toFixed(1)}" y="${i % 2 === 0 ? TOP - 12 : TOP - 26}" class="fail-label"${nearRightEdge ? ' text-anchor="end"' : ""}>✖ ${i + 1}: ${esc(w.reason)}</text></g>`,
     );
   });
   // Actions: numbered markers.
+  let lastMarkerX = Number.NEGATIVE_INFINITY;
+  let markerRow = 0;
   result.actions.forEach((a, i) => {
     const ax = x(a.atMs);
+    // Markers closer than their size go on a second row.
+    markerRow = ax - lastMarkerX < 20 ? (markerRow + 1) % 2 : 0;
+    lastMarkerX = ax;
+    const my = axisY + 32 + markerRow * 22;
     const colour = a.ok ? "#333" : "#b26a00";
     parts.push(
       `<g class="action"><title>${esc(`${i + 1}. ${relTime(a.atMs, start)} ${a.do}: ${a.message}`)}</title>` +
         `<line x1="${ax}" y1="${TOP - 4}" x2="${ax}" y2="${axisY}" stroke="${colour}" stroke-width="1.2" stroke-dasharray="2 2"/>` +
-        `<circle cx="${ax}" cy="${axisY + 32}" r="9" fill="${colour}"/><text x="${ax}" y="${axisY + 36}" class="marker">${i + 1}</text></g>`,
+        `<circle cx="${ax}" cy="${my}" r="9" fill="${colour}"/><text x="${ax}" y="${my + 4}" class="marker">${i + 1}</text></g>`,
     );
   });
   parts.push("</svg>");
