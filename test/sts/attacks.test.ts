@@ -229,6 +229,26 @@ describe("STS rejects malformed and hostile input", () => {
     );
     await expectFault(signTemplate(wrongBody), "MALFORMED_REQUEST", { pattern: /RequestSecurityToken/ });
   });
+  it("a SOAP 1.2 content type, and a SOAPAction that is not RST/Issue", async () => {
+    const xml = buildSignedRst(rstParams()).xml;
+    const before = f.events.lastSeq;
+    const soap12 = await request(f.app)
+      .post(PATH("production"))
+      .set("content-type", "application/soap+xml; charset=utf-8")
+      .send(xml);
+    expect(readSoap11Fault(parseXml(soap12.text))).toMatchObject({ reason: "MALFORMED_REQUEST" });
+    const wrongAction = await request(f.app)
+      .post(PATH("production"))
+      .set("content-type", "text/xml; charset=utf-8")
+      .set("soapaction", '"http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Renew"')
+      .send(xml);
+    expect(wrongAction.status).toBe(500);
+    expect(readSoap11Fault(parseXml(wrongAction.text))?.message).toMatch(/SOAPAction/);
+    expect(f.events.since(before).filter((e) => e.component === "sts")).toMatchObject([
+      { reason: "MALFORMED_REQUEST" },
+      { reason: "MALFORMED_REQUEST", certSha256: f.client.certificate.sha256 },
+    ]);
+  });
   it("an unknown environment path answers with a SOAP fault too", async () => {
     const res = await request(f.app)
       .post("/staging/SecurityTokenService.svc")
