@@ -122,34 +122,61 @@ Examples:
       "--json",
       "print {policy, orderings: [{steps, downtimeMs, safe, firstFailureReason}]} (an array for --policy all)",
     )
+    .option("--match <code>", "only orderings whose code contains this, e.g. U-PP-D (codes: U, PI, PP, D, E)")
     .option("--workers <n>", "parallel worker threads (default: one per core)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  smdb-harness scenario explore                          at-expiry, a table
+  smdb-harness scenario explore --policy all
+  smdb-harness scenario explore --policy overlap --json
+  smdb-harness scenario explore --match U-PP-D           orderings that provision production, then deploy`,
+    )
     .action(
-      action(async (options: { policy: RolloverPolicy | "all"; json?: boolean; workers?: string }) => {
-        const policies = options.policy === "all" ? [...ROLLOVER_POLICIES] : [options.policy];
-        const workers = options.workers === undefined ? undefined : Number(options.workers);
-        const results: ExploreResult[] = [];
-        for (const policy of policies) {
-          const started = performance.now();
-          const result = await exploreOrderings({
-            policy,
-            workers,
-            onProgress: (done, total) => {
-              if (process.stderr.isTTY) process.stderr.write(`\r${policy}: ${done}/${total} orderings`);
-            },
-          });
-          if (process.stderr.isTTY) process.stderr.write("\n");
-          results.push(result);
-          if (!options.json) {
-            process.stdout.write(formatExploreTable(result, { color: process.stdout.isTTY === true }));
-            process.stdout.write(
-              `explored ${result.orderings.length} orderings in ${formatDuration(Math.round(performance.now() - started))}\n\n`,
-            );
+      action(
+        async (options: {
+          policy: RolloverPolicy | "all";
+          json?: boolean;
+          workers?: string;
+          match?: string;
+        }) => {
+          const policies = options.policy === "all" ? [...ROLLOVER_POLICIES] : [options.policy];
+          const workers = options.workers === undefined ? undefined : Number(options.workers);
+          if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
+            throw new CliError(`--workers must be a whole number of at least 1, got "${options.workers}"`);
           }
-        }
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
-        }
-        return 0;
-      }),
+          const results: ExploreResult[] = [];
+          for (const policy of policies) {
+            const started = performance.now();
+            let result: ExploreResult;
+            try {
+              result = await exploreOrderings({
+                policy,
+                workers,
+                ...(options.match !== undefined ? { match: options.match } : {}),
+                onProgress: (done, total) => {
+                  if (process.stderr.isTTY) process.stderr.write(`\r${policy}: ${done}/${total} orderings`);
+                },
+              });
+            } catch (error) {
+              if (error instanceof RangeError) throw new CliError(error.message, 2);
+              throw error;
+            }
+            if (process.stderr.isTTY) process.stderr.write("\n");
+            results.push(result);
+            if (!options.json) {
+              process.stdout.write(formatExploreTable(result, { color: process.stdout.isTTY === true }));
+              process.stdout.write(
+                `explored ${result.orderings.length} orderings in ${formatDuration(Math.round(performance.now() - started))}\n\n`,
+              );
+            }
+          }
+          if (options.json) {
+            process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
+          }
+          return 0;
+        },
+      ),
     );
 }

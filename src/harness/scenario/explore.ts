@@ -39,6 +39,11 @@ export interface ExploreOptions {
   spacingMs?: number;
   /** Also try the client deploy at the same instant as the step before it (default true). */
   timings?: boolean;
+  /**
+   * Only the orderings whose short code contains this text (codes like `U-PI-PP-D-E`; steps U
+   * upload+save, PI/PP provision integration/production, D client deploy, E old certificate expiry).
+   */
+  match?: string;
   /** Worker threads (default: one per core). */
   workers?: number;
   onProgress?: (done: number, total: number) => void;
@@ -78,6 +83,11 @@ function permutations<T>(items: T[]): T[][] {
       out.push([item, ...rest]);
   });
   return out;
+}
+
+/** `U-PI-PP-D-E`. */
+export function orderCode(order: RotationStep[]): string {
+  return order.map((step) => STEP_CODE[step]).join("-");
 }
 
 interface Variant {
@@ -153,7 +163,7 @@ export function variantScenario(variant: Variant, policy: RolloverPolicy, option
   }
   steps.sort((a, b) => a.atMs - b.atMs || a.index - b.index);
   const lastMs = Math.max(...times.values());
-  const name = `${variant.order.map((s) => STEP_CODE[s]).join("-")}${variant.fallback ? "-fallback" : ""}${variant.timing === "together" ? "-together" : ""}`;
+  const name = `${orderCode(variant.order)}${variant.fallback ? "-fallback" : ""}${variant.timing === "together" ? "-together" : ""}`;
   return {
     name,
     description: `Explorer: ${variant.order.map((s) => STEP_LABEL[s]).join(", then ")}.`,
@@ -252,7 +262,14 @@ async function runAll(
 
 export async function exploreOrderings(options: ExploreOptions): Promise<ExploreResult> {
   const started = performance.now();
-  const variants = rotationVariants(options.timings ?? true);
+  const variants = rotationVariants(options.timings ?? true).filter(
+    (variant) => options.match === undefined || orderCode(variant.order).includes(options.match),
+  );
+  if (variants.length === 0) {
+    throw new RangeError(
+      `no ordering matches "${options.match}"; orderings are written like U-PI-PP-D-E (U upload+save, PI provision integration, PP provision production, D client deploy, E old certificate expires)`,
+    );
+  }
   const scenarios = variants.map((variant) => variantScenario(variant, options.policy, options));
   const results: ScenarioResult[] = new Array(scenarios.length);
   let done = 0;
