@@ -19,6 +19,25 @@ export {
   type HarnessSettings,
   startHarness,
 } from "./harness/harness.js";
+export { htmlReport, jsonReport, junitReport, renderReport, terminalReport } from "./harness/report/index.js";
+export {
+  type ExploreOptions,
+  type ExploreResult,
+  exploreOrderings,
+  formatExploreTable,
+  type Ordering,
+} from "./harness/scenario/explore.js";
+export {
+  parseScenarioFile,
+  parseScenarioObject,
+  parseScenarioText,
+  type Scenario,
+  ScenarioError,
+  type ScenarioProblem,
+} from "./harness/scenario/parse.js";
+export type { FailureWindow, ScenarioResult } from "./harness/scenario/result.js";
+export { runScenarioFiles } from "./harness/scenario/run-many.js";
+export { type RunOptions, runScenario, type ScenarioInput } from "./harness/scenario/runner.js";
 export {
   type EnvironmentIdentity,
   HarnessState,
