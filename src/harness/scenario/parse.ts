@@ -410,6 +410,8 @@ export function parseScenarioObject(data: unknown, options: ParseOptions = {}): 
   return validate(structuredClone(data), new Locator(options.file ?? "<object>", undefined, undefined));
 }
 
+/** A map that has passed the JSON Schema: its shape is known, field by field, from the schema. */
+// biome-ignore lint/suspicious/noExplicitAny: validated by ajv against scenarioSchema just before use
 type Raw = Record<string, any>;
 
 function validate(data: unknown, locator: Locator): Scenario {
