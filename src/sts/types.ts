@@ -50,7 +50,11 @@ export interface WspRegistration {
 
 export interface StsDirectory {
   /** The rollover decision for `certificate` in `env` at `nowMs` under the current policy. */
-  decideClientCertificate(env: Environment, certificate: Certificate, nowMs: number): ClientCertificateDecision;
+  decideClientCertificate(
+    env: Environment,
+    certificate: Certificate,
+    nowMs: number,
+  ): ClientCertificateDecision;
   findWsp(env: Environment, entityId: string): WspRegistration | undefined;
   isRevoked(certificateSha256: string): boolean;
   /** CA certificates the STS trusts for client certificates: the test CA plus those added. */
