@@ -59,3 +59,20 @@ describe("exact downtime agrees with dense sampling", () => {
     });
   }
 });
+
+describe("the outcome holds between the instants the runner visits", () => {
+  for (const name of ["clock-skew", "fallback-rides-through-at-expiry", "new-subject-not-found"]) {
+    it(`${name}: extra calls at arbitrary instants change nothing`, async () => {
+      const scenario = await parseScenarioFile(join(REPO_ROOT, "scenarios", `${name}.yaml`));
+      const exact = await runScenario(scenario);
+      // Every 2h17m, off any grid the scenario uses.
+      const extra: number[] = [];
+      for (let t = scenario.startMs + 1; t < scenario.endMs; t += 2 * HOUR + 17 * 60_000) extra.push(t);
+      const denser = await runScenario(scenario, { extraInstants: extra });
+      expect(denser.evaluations).toBeGreaterThan(exact.evaluations);
+      expect(denser.failures).toEqual(exact.failures);
+      expect(denser.downtimeMs).toBe(exact.downtimeMs);
+      expect(denser.passed).toBe(true);
+    });
+  }
+});

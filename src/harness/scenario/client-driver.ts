@@ -238,6 +238,11 @@ export class ScenarioClient {
     return sts;
   }
 
+  /** A client message without this run's temporary directory in it (stable across runs). */
+  #clean(message: string): string {
+    return message.split(this.#storeDir).join("the client's certificate store");
+  }
+
   /** One real call (step 1 when the token cache needs it, then step 2). */
   async call(): Promise<CallOutcome> {
     if (!this.#client) {
@@ -246,7 +251,7 @@ export class ScenarioClient {
         ok: false,
         step: 0,
         reason: error.reason,
-        message: error.message,
+        message: this.#clean(error.message),
         step1: { outcome: "not-run", reason: error.reason },
         step2: { outcome: "not-run", reason: error.reason },
       };
@@ -283,7 +288,7 @@ export class ScenarioClient {
           ok: false,
           step: 0,
           reason: error.reason,
-          message: error.message,
+          message: this.#clean(error.message),
           step1: { outcome: "not-run", reason: error.reason },
           step2: { outcome: "not-run", reason: error.reason },
         };
@@ -293,7 +298,7 @@ export class ScenarioClient {
           ok: false,
           step: 1,
           reason: error.reason,
-          message: error.message,
+          message: this.#clean(error.message),
           step1: { outcome: "rejected", reason: error.reason },
           step2: { outcome: "not-run", reason: "OK" },
         };
@@ -304,7 +309,7 @@ export class ScenarioClient {
         ok: false,
         step: 2,
         reason: error.reason,
-        message: error.message,
+        message: this.#clean(error.message),
         step1: { outcome: fetched ? "ok" : "cached", reason: "OK", ...(certificate ? { certificate } : {}) },
         step2: { outcome: "rejected", reason: error.reason },
       };
