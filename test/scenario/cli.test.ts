@@ -148,6 +148,20 @@ describe("smdb-harness scenario run", () => {
     expect(run.stderr).toContain(`${bad}:${line}:`);
     expect(run.stderr).toContain('"nemlogin.gem" is not allowed');
 
+    // Valid YAML, but NemLog-in refuses the starting point: the certificate expired before start.
+    const expired = join(dir, "expired-at-start.yaml");
+    const expiredText = (await readFile(scenarioFile("saved-not-provisioned"), "utf8")).replace(
+      "old: { notBefore: -1093d, notAfter: +2d }",
+      "old: { notBefore: -1093d, notAfter: -2d }",
+    );
+    await writeFile(expired, expiredText);
+    const setupLine = expiredText.split("\n").findIndex((l) => l.includes("systemUser:")) + 1;
+    const refused = await runCli(["scenario", "run", expired]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${expired}:${setupLine}:`);
+    expect(refused.stderr).toContain("setup.systemUser: NemLog-in refuses this setup");
+    expect(refused.stderr).toContain("expired");
+
     const missing = await runCli(["scenario", "run", join(dir, "does-not-exist.yaml")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("does-not-exist.yaml");

@@ -89,6 +89,8 @@ export interface CallExpectation {
 
 export interface Scenario {
   name: string;
+  /** Where some parts are in the file (`setup.systemUser`, `setup.client`), for errors found while running. */
+  lines?: Record<string, { line: number; column: number }>;
   description: string;
   file: string;
   policy: RolloverPolicy;
@@ -629,6 +631,10 @@ function validate(data: unknown, locator: Locator): Scenario {
 
   const scenario: Scenario = {
     name: raw.name,
+    lines: {
+      "setup.systemUser": locator.at(["setup", "systemUser"]),
+      "setup.client": locator.at(["setup", "client"]),
+    },
     description: (raw.description ?? "").trim(),
     file: locator.file,
     policy: raw.policy ?? "at-expiry",

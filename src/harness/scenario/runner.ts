@@ -21,7 +21,13 @@ import type { Environment } from "../events.js";
 import { type Harness, type HarnessOptions, startHarness } from "../harness.js";
 import { HarnessState } from "../state.js";
 import { type ClientSetup, ScenarioClient } from "./client-driver.js";
-import { parseScenarioFile, parseScenarioObject, type Scenario, type ScenarioStep } from "./parse.js";
+import {
+  parseScenarioFile,
+  parseScenarioObject,
+  type Scenario,
+  ScenarioError,
+  type ScenarioStep,
+} from "./parse.js";
 import {
   type ActionRecord,
   buildLanes,
@@ -70,6 +76,7 @@ export async function runScenario(input: ScenarioInput, options: RunOptions = {}
     result.elapsedMs = Math.round(performance.now() - started);
     return result;
   } catch (error) {
+    if (error instanceof ScenarioError) throw error;
     const message =
       error instanceof HarnessError
         ? `${error.reason}: ${error.message}`
@@ -182,7 +189,21 @@ class ScenarioRun {
       this.credentials.set(spec.key, credential);
       this.names.set(credential.certificate.sha256, spec.key);
     }
-    await this.setUpSystemUser();
+    try {
+      await this.setUpSystemUser();
+    } catch (error) {
+      if (!(error instanceof AdminError)) throw error;
+      // NemLog-in refuses the starting point the scenario describes: bad input, not a result.
+      const at = s.lines?.["setup.systemUser"] ?? { line: 1, column: 1 };
+      throw new ScenarioError([
+        {
+          file: s.file,
+          ...at,
+          field: "setup.systemUser",
+          message: `NemLog-in refuses this setup: ${error.message}`,
+        },
+      ]);
+    }
     this.clientSetup = {
       cert: s.client.cert,
       fallback: s.client.fallback,
