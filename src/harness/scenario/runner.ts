@@ -230,6 +230,7 @@ class ScenarioRun {
         env,
         "current",
         this.credential(s.systemUser.cert).certificate.der,
+        `${s.systemUser.cert}.cer`,
       );
       if (s.systemUser.next) {
         await registry.uploadCertificate(
@@ -237,6 +238,7 @@ class ScenarioRun {
           env,
           "next",
           this.credential(s.systemUser.next).certificate.der,
+          `${s.systemUser.next}.cer`,
         );
       }
     }
