@@ -13,7 +13,8 @@ function startWorker(): Worker {
   // Built (dist): worker.js. From source under tsx: worker threads do not inherit tsx's module
   // hooks, so the worker registers them itself before importing worker.ts.
   if (import.meta.url.endsWith(".ts")) {
-    const api = import.meta.resolve("tsx/esm/api");
+    const api =
+      typeof import.meta.resolve === "function" ? import.meta.resolve("tsx/esm/api") : "tsx/esm/api";
     const worker = new URL("./worker.ts", import.meta.url).href;
     const code = `import(${JSON.stringify(api)}).then((api) => { api.register(); return import(${JSON.stringify(worker)}); });`;
     return new Worker(code, { eval: true });
