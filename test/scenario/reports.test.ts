@@ -122,6 +122,8 @@ describe("reports", () => {
         ]);
       }
       const p12 = page.locator("#scenario-0");
+      // The old certificate's expiry is marked on the timeline.
+      await expect(p12.locator('.cert-expiry[data-certificate="old"]').count()).resolves.toBe(1);
       await expect(p12.locator(".actions li.rejected").count()).resolves.toBe(1);
       await expect(p12.locator(".failures li").count()).resolves.toBe(results[0]!.failures.length);
       const shot = join(dir, "report.png");

@@ -47,7 +47,18 @@ function timelineSvg(result: ScenarioResult, index: number): string {
     ["Step 1: STS token", result.lanes.step1],
     ["Step 2: SMDB call", result.lanes.step2],
   ];
-  const height = TOP + lanes.length * LANE_H + 92;
+  // Action markers: those closer together than a marker's size stack downwards.
+  const markerRows: number[] = [];
+  let lastMarkerX = Number.NEGATIVE_INFINITY;
+  for (const a of result.actions) {
+    const ax = x(a.atMs);
+    const previous = markerRows[markerRows.length - 1] ?? -1;
+    markerRows.push(ax - lastMarkerX < 20 ? previous + 1 : 0);
+    lastMarkerX = ax;
+  }
+  const rows = Math.max(1, ...markerRows.map((r) => r + 1));
+  const markersBottom = TOP + lanes.length * LANE_H + 6 + 32 + (rows - 1) * 22 + 12;
+  const height = markersBottom + 30;
   const parts: string[] = [];
   parts.push(
     `<svg class="timeline" id="timeline-${index}" xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="timeline of ${esc(result.name)}">`,
@@ -95,15 +106,20 @@ function timelineSvg(result: ScenarioResult, index: number): string {
         `<text x="${(nearRightEdge ? x1 + width - 3 : x1 + 3).toFixed(1)}" y="${i % 2 === 0 ? TOP - 12 : TOP - 26}" class="fail-label"${nearRightEdge ? ' text-anchor="end"' : ""}>✖ ${i + 1}: ${esc(w.reason)}</text></g>`,
     );
   });
+  // Certificate expiries inside the time span: a line and a label under the axis.
+  for (const cert of result.certificates) {
+    if (cert.notAfterMs < start || cert.notAfterMs >= result.endMs) continue;
+    const cx = x(cert.notAfterMs);
+    parts.push(
+      `<g class="cert-expiry" data-certificate="${esc(cert.name)}"><title>${esc(`certificate ${cert.name} expires ${new Date(cert.notAfterMs).toISOString()} (${cert.subject})`)}</title>` +
+        `<line x1="${cx}" y1="${TOP - 4}" x2="${cx}" y2="${axisY}" stroke="#b26a00" stroke-width="2"/>` +
+        `<text x="${cx + 4}" y="${markersBottom + 16}" class="expiry-label">◆ ${esc(cert.name)} expires</text></g>`,
+    );
+  }
   // Actions: numbered markers.
-  let lastMarkerX = Number.NEGATIVE_INFINITY;
-  let markerRow = 0;
   result.actions.forEach((a, i) => {
     const ax = x(a.atMs);
-    // Markers closer than their size go on a second row.
-    markerRow = ax - lastMarkerX < 20 ? (markerRow + 1) % 2 : 0;
-    lastMarkerX = ax;
-    const my = axisY + 32 + markerRow * 22;
+    const my = axisY + 32 + markerRows[i]! * 22;
     const colour = a.ok ? "#333" : "#b26a00";
     parts.push(
       `<g class="action"><title>${esc(`${i + 1}. ${relTime(a.atMs, start)} ${a.do}: ${a.message}`)}</title>` +
@@ -184,6 +200,7 @@ svg .lane-name{font-weight:600;fill:#333}
 svg .seg-label{fill:#222}
 svg .fail-label{fill:#b3261e;font-weight:700}
 svg .marker{text-anchor:middle;fill:#fff;font-weight:700}
+svg .expiry-label{fill:#b26a00;font-weight:600}
 .columns{display:flex;gap:30px;flex-wrap:wrap}.columns>div{flex:1;min-width:380px}
 h3{font-size:15px;margin:10px 0 4px}
 ol{margin:0;padding-left:22px;line-height:1.5}

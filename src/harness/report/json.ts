@@ -39,6 +39,13 @@ export function toJsonResult(result: ScenarioResult) {
       ok: a.ok,
       message: a.message,
     })),
+    certificates: result.certificates.map((c) => ({
+      name: c.name,
+      subject: c.subject,
+      sha256: c.sha256,
+      notBefore: new Date(c.notBeforeMs).toISOString(),
+      notAfter: new Date(c.notAfterMs).toISOString(),
+    })),
     intervals: result.intervals.map((i) => ({
       ...times(start, i.fromMs, i.toMs),
       ...i.outcome,

@@ -79,6 +79,17 @@ export function formatScenarioResult(result: ScenarioResult, options: TerminalOp
         ),
       });
     }
+    for (const cert of result.certificates) {
+      if (cert.notBeforeMs > result.startMs && cert.notBeforeMs < result.endMs) {
+        rows.push({ atMs: cert.notBeforeMs, text: paint("dim", `◆ certificate ${cert.name} becomes valid`) });
+      }
+      if (cert.notAfterMs >= result.startMs && cert.notAfterMs < result.endMs) {
+        rows.push({
+          atMs: cert.notAfterMs,
+          text: paint("yellow", `◆ certificate ${cert.name} expires (its last valid moment)`),
+        });
+      }
+    }
     // Where calls recover.
     for (let i = 1; i < result.intervals.length; i++) {
       const previous = result.intervals[i - 1]!;

@@ -87,6 +87,14 @@ export interface ScenarioResult {
   intervals: EvaluatedInterval[];
   lanes: { nemlogin: LaneSegment[]; client: LaneSegment[]; step1: LaneSegment[]; step2: LaneSegment[] };
   actions: ActionRecord[];
+  /** The scenario's certificates as issued (validity and thumbprint). */
+  certificates: Array<{
+    name: string;
+    subject: string;
+    sha256: string;
+    notBeforeMs: number;
+    notAfterMs: number;
+  }>;
   expectations: ExpectationResult[];
   /** Real calls made (one per evaluated instant). */
   evaluations: number;
