@@ -17,7 +17,7 @@ import type { Credential } from "../../pki/index.js";
 import { AdminError } from "../../sts/registry.js";
 import { SLOTS } from "../../sts/rollover.js";
 import { VirtualClock } from "../clock.js";
-import type { Environment } from "../events.js";
+import { ENVIRONMENTS, type Environment } from "../events.js";
 import { type Harness, type HarnessOptions, startHarness } from "../harness.js";
 import { HarnessState } from "../state.js";
 import { type ClientSetup, ScenarioClient } from "./client-driver.js";
@@ -392,6 +392,16 @@ class ScenarioRun {
       ];
       for (const bound of bounds) for (const skew of skews) out.push(bound - skew);
     }
+    // The harness's own certificates (test CA, STS signing, SMDB): their validity is checked too.
+    const state = this.harness.state;
+    const own = [
+      ...state.caCertificates(),
+      ...ENVIRONMENTS.flatMap((env) => [
+        state.environment(env).stsSigning.certificate,
+        state.environment(env).wsp.certificate,
+      ]),
+    ];
+    for (const cert of own) out.push(cert.notBefore.getTime(), cert.notAfter.getTime() + 1);
     out.push(...(this.options.extraInstants ?? []));
     return out;
   }
