@@ -5,7 +5,7 @@
  * A deploy writes the new certificate into the store and starts a new client (empty token
  * cache), exactly as restarting the vendor's service does.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadCertificateSource } from "../../client/certificate-source.js";
@@ -162,7 +162,6 @@ export class ScenarioClient {
   async #start(): Promise<void> {
     const { cert, fallback } = this.#setup;
     await rm(this.#storeDir, { recursive: true, force: true });
-    const { mkdir } = await import("node:fs/promises");
     await mkdir(this.#storeDir, { recursive: true });
     for (const name of new Set([cert, ...(fallback ? [fallback] : [])])) {
       const credential = this.#host.credential(name);
