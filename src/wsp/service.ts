@@ -11,6 +11,7 @@
  *   NotBefore / NotOnOrAfter     TOKEN_NOT_YET_VALID, TOKEN_EXPIRED (with clock skew)
  *   holder-of-key                HOK_PROOF_INVALID (the signature verifies with the token's certificate)
  *   signature coverage/digests   SIGNATURE_INVALID (Timestamp, Body, wsa headers, STR via STR-Transform)
+ *   wsa:To (signed)              WRONG_ENDPOINT (addressed to another endpoint than this environment's SMDB)
  *   timestamp freshness          TIMESTAMP_EXPIRED
  *   MessageID replay             REPLAY (bounded cache, entries live as long as the timestamp window)
  *   operation + privilege        MALFORMED_REQUEST (unknown operation), PRIVILEGE_MISSING
@@ -31,6 +32,7 @@ import {
   readIdwsRequest,
   verifyHolderOfKey,
   verifyIdwsCoverage,
+  WSA_ANONYMOUS,
 } from "../xml/idws.js";
 import { escapeText, NS, SAML } from "../xml/ns.js";
 import { childElements } from "../xml/parse.js";
@@ -125,6 +127,7 @@ export const FAULT_SUBCODES: Readonly<Record<string, Soap12Subcode | undefined>>
   REPLAY: "wsse:InvalidSecurity",
   PRIVILEGE_MISSING: "wsse:FailedAuthentication",
   VALIDATION_ERROR: undefined,
+  WRONG_ENDPOINT: undefined,
 };
 
 const REALISTIC_TEXT: Record<string, string> = {
@@ -304,6 +307,42 @@ function checkTimestamp(parts: IdwsRequestParts, nowMs: number, options: WspOpti
   }
 }
 
+/** The path of an environment's SMDB endpoint (what `wspRouter` serves; the end of the wsa:To URL). */
+export function wspEndpointPath(env: Environment): string {
+  return `/${env}/smdb`;
+}
+
+/**
+ * wsa:To, read only after the signature covering it has been verified: absent or anonymous (the
+ * WS-Addressing default: whatever endpoint the transport reached), or an http(s) URL whose path
+ * ends with this environment's SMDB path. Host and port are not compared, since the harness may be
+ * reached under another name or through a mapped port or a path prefix (a container, a proxy).
+ */
+function checkAddressedHere(
+  parts: IdwsRequestParts,
+  env: Environment,
+  entityId: string,
+  thumb: string,
+): void {
+  const toEl = parts.wsa.to;
+  if (!toEl) return;
+  const to = text(toEl);
+  if (to === WSA_ANONYMOUS) return;
+  const expectedPath = wspEndpointPath(env);
+  let url: URL | undefined;
+  try {
+    url = new URL(to);
+  } catch {
+    url = undefined;
+  }
+  const path = url?.pathname.replace(/\/+$/, "");
+  if (url && (url.protocol === "https:" || url.protocol === "http:") && path?.endsWith(expectedPath)) return;
+  reject(
+    "WRONG_ENDPOINT",
+    `the request (signed by SHA-256 ${thumb}) is addressed (wsa:To) to "${to}", another endpoint; this is SMDB ${env}: expected an http(s) URL ending in ${expectedPath} (the SMDB URL the request is posted to; the entity ID "${entityId}" is the token's audience, not an address)`,
+  );
+}
+
 /**
  * Handles one step-2 request for `env`. Never throws: every failure is a SOAP 1.2 fault with one
  * event; an unexpected internal error is an `env:Receiver` fault (HTTP 500) with event
@@ -402,6 +441,9 @@ async function pipeline(
 
   // 6. The signature covers Timestamp, Body, the wsa headers and the STR, and every digest holds.
   verifyIdwsCoverage(parts, hok!, { allowSha1: options.allowSha1 });
+
+  // 6b. The (signed) wsa:To names this endpoint.
+  checkAddressedHere(parts, env, envCfg.entityId, thumb);
 
   // 7. Timestamp freshness.
   checkTimestamp(parts, nowMs, options, thumb);

@@ -7,6 +7,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestCa } from "../../src/pki/index.js";
 import { PRIVILEGE_HENT } from "../../src/sts/types.js";
 import { FAULT_SUBCODES } from "../../src/wsp/service.js";
+import { WSA_ANONYMOUS } from "../../src/xml/idws.js";
 import { NS } from "../../src/xml/ns.js";
 import { SOAP12_NS } from "../../src/xml/soap12.js";
 import {
@@ -316,6 +317,50 @@ describe("message checks", () => {
     // After the window the message is refused as too old, not accepted.
     bench.clock.advance("11m");
     await expectRejected(xml, "TIMESTAMP_EXPIRED");
+  });
+
+  it("wsa:To naming another endpoint → WRONG_ENDPOINT with what was expected; a forged To fails the signature first", async () => {
+    const token = issueToken(bench);
+    for (const to of [
+      "https://127.0.0.1:8080/integration/smdb", // the other environment's SMDB
+      "https://smdb.dst.dk/production", // the entity ID instead of the endpoint URL
+      "https://127.0.0.1:8080/production/SecurityTokenService.svc", // the STS
+      "urn:smdb",
+    ]) {
+      const fault = await expectRejected(indberet({ token, to }).xml, "WRONG_ENDPOINT");
+      expect(fault.harness?.message).toContain(`"${to}"`);
+      expect(fault.harness?.message).toContain("ending in /production/smdb");
+      expect(fault.harness?.message).toContain(bench.clientA.certificate.sha256);
+    }
+    const integrationToken = issueToken(bench, { env: "integration" });
+    await expectRejected(
+      buildRequest(bench, "Ping", { token: integrationToken, to: "https://localhost/production/smdb" }).xml,
+      "WRONG_ENDPOINT",
+      "integration",
+    );
+    // wsa:To changed after signing: the signature check comes first, the forged value is never read.
+    const { xml } = indberet({ token });
+    const forged = xml.replace(">https://localhost/production/smdb<", ">https://localhost/integration/smdb<");
+    expect(forged).not.toBe(xml);
+    await expectRejected(forged, "SIGNATURE_INVALID");
+  });
+
+  it("wsa:To is compared by path: another host or port, a proxy prefix, a trailing slash and anonymous pass", async () => {
+    for (const to of [
+      "http://harness:8080/production/smdb",
+      "https://gateway.example/smdb-harness/production/smdb/",
+      WSA_ANONYMOUS,
+    ]) {
+      const res = await post(bench, buildRequest(bench, "Ping", { to }).xml);
+      expect(res.status, res.body.slice(0, 400)).toBe(200);
+    }
+    const integrationToken = issueToken(bench, { env: "integration" });
+    const res = await post(
+      bench,
+      buildRequest(bench, "Ping", { token: integrationToken, to: "https://localhost/integration/smdb" }).xml,
+      "integration",
+    );
+    expect(res.status, res.body.slice(0, 400)).toBe(200);
   });
 
   it("a systembruger without the privilege → PRIVILEGE_MISSING (Ping needs none)", async () => {
