@@ -31,8 +31,9 @@ export function register(program: Command): void {
 
   scenario
     .command("run")
+    .summary("run rotation scenarios (YAML) and check their expectations")
     .description(
-      "run scenario files (YAML; none given: the built-in scenarios) through the real STS and SMDB on a\n" +
+      "Run scenario files (YAML; none given: the built-in scenarios) through the real STS and SMDB on a " +
         "virtual clock and check their expectations. Exit 0: all held; 1: some did not; 2: bad input.",
     )
     .argument("[files...]", "scenario files")
@@ -108,10 +109,11 @@ Examples:
 
   scenario
     .command("explore")
+    .summary("show which orderings of the rotation steps cause downtime under a policy")
     .description(
-      "run every ordering (and relative timing) of the rotation steps — upload+save, provision per\n" +
-        "environment, client deploy, old certificate expiry; client with and without fallback — through\n" +
-        "the real STS and SMDB, and show which cause downtime under a rollover policy",
+      "Run every ordering (and relative timing) of the rotation steps — upload+save, provision per " +
+        "environment, client deploy, old certificate expiry; client with and without fallback — through " +
+        "the real STS and SMDB, and show which cause downtime under a rollover policy.",
     )
     .addOption(
       new Option("--policy <policy>", "rollover policy, or all")
