@@ -63,7 +63,11 @@ Examples:
           if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
             throw new CliError(`--workers must be a whole number of at least 1, got "${options.workers}"`);
           }
-          const color = !options.out && options.reporter === "terminal" && process.stdout.isTTY === true;
+          const color =
+            !options.out &&
+            options.reporter === "terminal" &&
+            process.stdout.isTTY === true &&
+            !process.env.NO_COLOR;
           const progress = list.length > 1 && process.stderr.isTTY === true;
           const started = performance.now();
           let results: Awaited<ReturnType<typeof runScenarioFiles>>;
@@ -168,7 +172,9 @@ Examples:
             if (process.stderr.isTTY) process.stderr.write("\n");
             results.push(result);
             if (!options.json) {
-              process.stdout.write(formatExploreTable(result, { color: process.stdout.isTTY === true }));
+              process.stdout.write(
+                formatExploreTable(result, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }),
+              );
               process.stdout.write(
                 `explored ${result.orderings.length} orderings in ${formatDuration(Math.round(performance.now() - started))}\n\n`,
               );
