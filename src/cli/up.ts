@@ -32,6 +32,7 @@ export const DEMO_FILE = "demo.json";
 export const DEMO_CLIENT_BASE = join("client", "demo-client");
 export const clientConfigFile = (env: Environment) => `client-${env}.yaml`;
 export const clientTrustedStsFile = (env: Environment) => join("client", `trusted-sts-${env}.pem`);
+export const clientTrustedWspFile = (env: Environment) => join("client", `trusted-wsp-${env}.pem`);
 
 const DEMO = {
   id: "demo",
@@ -246,6 +247,11 @@ async function writeClientConfigs(
     // sts-<env>.pem over it — the step a real vendor has to take.
     const trusted = join(stateDir, clientTrustedStsFile(env));
     if (!(await exists(trusted))) await writeFileAtomic(trusted, identity.stsSigning.certificate.pem);
+    // Likewise the client's own copy of the SMDB certificate it expects responses to be signed
+    // by: made once, so that a changed SMDB certificate fails the client (WSP_RESPONSE_UNTRUSTED)
+    // until the new wsp-<env>.pem is installed, instead of being trusted silently.
+    const trustedWsp = join(stateDir, clientTrustedWspFile(env));
+    if (!(await exists(trustedWsp))) await writeFileAtomic(trustedWsp, identity.wsp.certificate.pem);
     const config = {
       environment: env,
       stsUrl: harness.stsUrl(env),
@@ -253,6 +259,7 @@ async function writeClientConfigs(
       stsCertificate: [rel(trusted)],
       wspUrl: harness.wspUrl(env),
       wspEntityId: identity.wspEntityId,
+      wspCertificate: [rel(trustedWsp)],
       clientCertificate: { file: rel(demo.p12), password: demo.password },
       ...(harness.protocol === "https" ? { tls: { ca: rel(files.tlsCa) } } : {}),
     };
@@ -295,6 +302,10 @@ function printSummary(
     ...ENVIRONMENTS.map(
       (env) =>
         `  client trusts     ${join(stateDir, clientTrustedStsFile(env))}  (its copy of the ${env} STS certificate; after an STS rotation copy sts-${env}.pem over it)`,
+    ),
+    ...ENVIRONMENTS.map(
+      (env) =>
+        `  client trusts     ${join(stateDir, clientTrustedWspFile(env))}  (its copy of the ${env} SMDB certificate, wsp-${env}.pem)`,
     ),
     `  test CA           ${files.caDir}  (certs issue without --ca uses it)`,
     `  client cert       ${demo.p12}  (password: ${demo.password}; systembruger "${demo.systemUserId}")`,

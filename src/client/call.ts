@@ -3,7 +3,7 @@
  *
  * `callWsp` builds the request (token copied as received, STR, signature by the client's key over
  * Timestamp, Body, wsa headers and the STR), posts it, verifies the WSP's signed response
- * (RelatesTo = our MessageID; signer = the WSP's certificate when known) and returns the
+ * (RelatesTo = our MessageID; signer = a trusted WSP certificate when configured) and returns the
  * operation's result as JSON. A token past its expiry is refreshed before the call, and a
  * TOKEN_EXPIRED fault (clocks disagree; in realistic fault mode: wsse:InvalidSecurityToken) makes
  * it fetch a new token and retry once.
@@ -42,7 +42,10 @@ export interface WspCallDeps {
   transport: Transport;
   wspUrl: string;
   clock: Clock;
-  /** The WSP's certificate(s); when given, the response must be signed by one of them. */
+  /**
+   * The WSP's certificate(s) the client trusts; when given (non-empty), the response must be
+   * signed by one of them, else WSP_RESPONSE_UNTRUSTED.
+   */
   wspCertificates?: Certificate[];
   /** Called with every message exactly as sent and received (for --dump-dir). */
   dump?: (name: string, content: string | Buffer) => Promise<void> | void;
@@ -144,20 +147,38 @@ async function attempt(
   if (response.status !== 200) throw faultError(response.status, response.body, certSha256, operation);
   let verified: ReturnType<typeof verifyIdwsResponse>;
   try {
-    verified = verifyIdwsResponse(response.body, {
-      relatesTo: messageId,
-      ...(deps.wspCertificates ? { wspCertificates: deps.wspCertificates } : {}),
-    });
+    verified = verifyIdwsResponse(response.body, { relatesTo: messageId });
   } catch (error) {
     if (error instanceof HarnessError) throw new ClientError(2, error.reason, error.message);
     throw error;
   }
+  checkWspSigner(verified.signer, deps.wspCertificates, operation);
   try {
     return { operation, result: resultFromXml(operation, verified.operation), messageId, certSha256 };
   } catch (error) {
     if (error instanceof HarnessError) throw new ClientError(2, error.reason, error.message);
     throw error;
   }
+}
+
+/**
+ * The response's (verified) signer must be a WSP certificate the client trusts, when it is
+ * configured (`wspCertificate`); otherwise WSP_RESPONSE_UNTRUSTED naming both.
+ */
+function checkWspSigner(
+  signer: Certificate,
+  trusted: readonly Certificate[] | undefined,
+  operation: string,
+): void {
+  if (!trusted || trusted.length === 0) return;
+  if (trusted.some((c) => c.sha256 === signer.sha256)) return;
+  const name = (c: Certificate) => c.subject.replace(/\n/g, ", ");
+  throw new ClientError(
+    2,
+    "WSP_RESPONSE_UNTRUSTED",
+    `the WSP's answer to ${operation} is signed by certificate SHA-256 ${signer.sha256} (${name(signer)}); the client trusts only ${trusted.map((c) => `SHA-256 ${c.sha256} (${name(c)})`).join(", ")} (wspCertificate). Is the client talking to another environment's SMDB, or has the SMDB's certificate been replaced? Then trust the new one (wspCertificate)`,
+    { signer: signer.sha256, trusted: trusted.map((c) => c.sha256) },
+  );
 }
 
 /** A ClientError for a WSP fault: the harness reason when the fault names one, else WSP_FAULT. */
@@ -204,6 +225,8 @@ export interface StepOneClient {
     transport?: Transport;
     http?: HttpClient;
     dump?: (name: string, content: string | Buffer) => void | Promise<void>;
+    /** The WSP certificate(s) the client trusts (used unless the call names its own). */
+    wspCertificates?: Certificate[];
   };
   getToken(options?: { force?: boolean }): Promise<StepTwoToken>;
 }
@@ -211,8 +234,8 @@ export interface StepOneClient {
 const ownHttp = new WeakMap<StepOneClient, HttpClient>();
 
 /**
- * Step 2 with a WscClient's token cache, fallback certificate and transport (HTTP with its TLS
- * settings, or the in-process transport it was given).
+ * Step 2 with a WscClient's token cache, fallback certificate, trusted WSP certificates and
+ * transport (HTTP with its TLS settings, or the in-process transport it was given).
  */
 export function callWithClient(
   client: StepOneClient,
@@ -229,13 +252,14 @@ export function callWithClient(
     }
     transport = http.transport(2);
   }
+  const wspCertificates = options.wspCertificates ?? client.options.wspCertificates;
   return callWsp(
     {
       getToken: ({ refresh }) => client.getToken({ force: refresh }),
       transport,
       wspUrl: client.options.wspUrl,
       clock: client.options.clock,
-      ...(options.wspCertificates ? { wspCertificates: options.wspCertificates } : {}),
+      ...(wspCertificates ? { wspCertificates } : {}),
       ...(client.options.dump ? { dump: client.options.dump } : {}),
     },
     operation,

@@ -7,6 +7,7 @@
  *   stsCertificate: sts-production.pem            # or a list of PEM files
  *   wspUrl: https://127.0.0.1:8080/production/smdb
  *   wspEntityId: https://smdb.dst.dk/production
+ *   wspCertificate: wsp-production.pem            # optional (or a list): the SMDB's response signer
  *   clientCertificate: { file: system.p12, password: secret }
  *     # or { cert: system.pem, key: system.key.pem }
  *     # or { store: ./store, findType: FindBySubjectName, findValue: "SMDB indberetning" }
@@ -47,6 +48,11 @@ export interface ClientConfig {
   stsCertificate: string[];
   wspUrl: string;
   wspEntityId: string;
+  /**
+   * Absolute paths of PEM files with the WSP (SMDB) certificate(s) the client trusts to sign
+   * responses; empty: any correctly signed response that relates to the request is accepted.
+   */
+  wspCertificate: string[];
   clientCertificate: CertificateSourceConfig;
   fallbackCertificate?: CertificateSourceConfig;
   tls: TlsConfig;
@@ -60,6 +66,7 @@ const TOP_LEVEL = [
   "stsCertificate",
   "wspUrl",
   "wspEntityId",
+  "wspCertificate",
   "clientCertificate",
   "fallbackCertificate",
   "tls",
@@ -138,11 +145,19 @@ export function parseClientConfig(text: string, file: string): ClientConfig {
   const environment = str("environment", obj.environment)!;
   if (!isEnvironment(environment))
     throw configError(file, "environment", `"${environment}" must be integration or production`);
-  const stsCertificateRaw = obj.stsCertificate;
-  const stsCertificate = Array.isArray(stsCertificateRaw)
-    ? stsCertificateRaw.map((v, i) => path(`stsCertificate[${i}]`, v))
-    : [path("stsCertificate", stsCertificateRaw)];
-  if (stsCertificate.length === 0) throw configError(file, "stsCertificate", "give at least one PEM file");
+  /** One PEM file or a list of them (at least one). */
+  const pemFiles = (field: string, value: unknown): string[] => {
+    const files = Array.isArray(value)
+      ? value.map((v, i) => path(`${field}[${i}]`, v))
+      : [path(field, value)];
+    if (files.length === 0) throw configError(file, field, "give at least one PEM file");
+    return files;
+  };
+  const stsCertificate = pemFiles("stsCertificate", obj.stsCertificate);
+  const wspCertificate =
+    obj.wspCertificate === undefined || obj.wspCertificate === null
+      ? []
+      : pemFiles("wspCertificate", obj.wspCertificate);
 
   const source = (field: string, value: unknown): CertificateSourceConfig => {
     if (!value || typeof value !== "object" || Array.isArray(value)) {
@@ -220,6 +235,7 @@ export function parseClientConfig(text: string, file: string): ClientConfig {
     stsCertificate,
     wspUrl: url("wspUrl", obj.wspUrl),
     wspEntityId: str("wspEntityId", obj.wspEntityId)!,
+    wspCertificate,
     clientCertificate: source("clientCertificate", obj.clientCertificate),
     ...(obj.fallbackCertificate !== undefined && obj.fallbackCertificate !== null
       ? { fallbackCertificate: source("fallbackCertificate", obj.fallbackCertificate) }

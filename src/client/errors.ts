@@ -7,7 +7,9 @@ import type { Step } from "../harness/events.js";
  * Client-side reason codes (DESIGN.md §4) plus the STS's own reason when a verbose fault names
  * one. Added here: `STS_FAULT` (a fault without a harness reason, e.g. realistic fault mode),
  * `STS_UNREACHABLE` (transport), `STS_RESPONSE_MALFORMED` (not a SOAP answer we can read),
- * `CONFIG_INVALID` (the client configuration).
+ * `CONFIG_INVALID` (the client configuration); step 2: `WSP_RESPONSE_UNTRUSTED` (the SMDB's answer
+ * is not correctly signed, does not relate to the request, or is signed by a certificate other
+ * than the configured `wspCertificate`), `WSP_RESPONSE_MALFORMED`, `WSP_FAULT`.
  */
 export type ClientReason =
   | "CLIENT_CERT_NOT_FOUND"
@@ -17,6 +19,9 @@ export type ClientReason =
   | "STS_RESPONSE_MALFORMED"
   | "STS_UNREACHABLE"
   | "STS_FAULT"
+  | "WSP_RESPONSE_UNTRUSTED"
+  | "WSP_RESPONSE_MALFORMED"
+  | "WSP_FAULT"
   | (string & {});
 
 export class ClientError extends HarnessError {

@@ -53,6 +53,11 @@ export interface WscClientOptions {
   stsCertificates: Certificate[];
   wspUrl: string;
   wspEntityId: string;
+  /**
+   * The WSP certificate(s) its responses must be signed by (`wspCertificate` in the config);
+   * absent or empty: any correctly signed response that relates to the request is accepted.
+   */
+  wspCertificates?: Certificate[];
   credential: Credential;
   /** Tried when the STS rejects `credential` (a fault, not a transport or trust failure). */
   fallbackCredential?: Credential;
@@ -207,6 +212,57 @@ export function verifyStsResponse(
   }
 }
 
+/**
+ * The certificates in the PEM files of a configuration field (each file: one or more PEM blocks).
+ * A file that cannot be read or holds no certificate is CONFIG_INVALID naming the file and field.
+ */
+export async function readPemCertificates(
+  configFile: string,
+  field: string,
+  files: readonly string[],
+): Promise<Certificate[]> {
+  const certificates: Certificate[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new ClientError(
+        0,
+        "CONFIG_INVALID",
+        `${configFile}: ${field}: ${file} cannot be read (${code})`,
+        {
+          file: configFile,
+          field,
+        },
+      );
+    }
+    const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+    if (blocks.length === 0) {
+      throw new ClientError(
+        0,
+        "CONFIG_INVALID",
+        `${configFile}: ${field}: ${file} holds no PEM certificate; expected -----BEGIN CERTIFICATE----- blocks`,
+        { file: configFile, field },
+      );
+    }
+    for (const block of blocks) {
+      try {
+        certificates.push(Certificate.fromPem(block));
+      } catch (error) {
+        throw new ClientError(
+          0,
+          "CONFIG_INVALID",
+          `${configFile}: ${field}: ${file} holds a PEM block that is not an X.509 certificate (${(error as Error).message})`,
+          { file: configFile, field },
+        );
+      }
+    }
+  }
+  return certificates;
+}
+
 export class WscClient {
   readonly options: WscClientOptions;
   readonly #transport: Transport;
@@ -230,24 +286,8 @@ export class WscClient {
     config: ClientConfig,
     options: { clock: Clock; dump?: DumpHook; transport?: Transport; refreshBeforeMs?: number },
   ): Promise<WscClient> {
-    const stsCertificates: Certificate[] = [];
-    for (const file of config.stsCertificate) {
-      let text: string;
-      try {
-        text = await readFile(file, "utf8");
-      } catch {
-        throw new ClientError(0, "CONFIG_INVALID", `${config.file}: stsCertificate: ${file} cannot be read`);
-      }
-      const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-      if (blocks.length === 0) {
-        throw new ClientError(
-          0,
-          "CONFIG_INVALID",
-          `${config.file}: stsCertificate: ${file} holds no PEM certificate`,
-        );
-      }
-      for (const block of blocks) stsCertificates.push(Certificate.fromPem(block));
-    }
+    const stsCertificates = await readPemCertificates(config.file, "stsCertificate", config.stsCertificate);
+    const wspCertificates = await readPemCertificates(config.file, "wspCertificate", config.wspCertificate);
     const credential = await loadCertificateSource(config.clientCertificate);
     const fallbackCredential = config.fallbackCertificate
       ? await loadCertificateSource(config.fallbackCertificate)
@@ -279,6 +319,7 @@ export class WscClient {
       stsCertificates,
       wspUrl: config.wspUrl,
       wspEntityId: config.wspEntityId,
+      ...(wspCertificates.length > 0 ? { wspCertificates } : {}),
       credential,
       ...(fallbackCredential ? { fallbackCredential } : {}),
       ...(options.transport ? { transport: options.transport } : {}),
@@ -366,7 +407,10 @@ export class WscClient {
     };
   }
 
-  /** Step 2: calls an SMDB operation with the (cached) token; see src/client/call.ts. */
+  /**
+   * Step 2: calls an SMDB operation with the (cached) token; see src/client/call.ts. The response
+   * must be signed by one of `options.wspCertificates`, else of the client's `wspCertificates`.
+   */
   call(
     operation: string,
     payload: unknown = {},

@@ -246,6 +246,79 @@ describe("WscClient over HTTPS", () => {
     }
   });
 
+  it("checks who signed the SMDB's answer against wspCertificate: the right one passes, another environment's is WSP_RESPONSE_UNTRUSTED", async () => {
+    const production = harness.state.environment("production").wsp.certificate;
+    const integration = harness.state.environment("integration").wsp.certificate;
+    writeFileSync(join(dir, "wsp.pem"), production.pem);
+    writeFileSync(join(dir, "other-wsp.pem"), integration.pem);
+    const trusted = await loadClientConfig(writeConfig("wsp-trusted.yaml", { wspCertificate: "wsp.pem" }));
+    expect(trusted.wspCertificate).toEqual([join(dir, "wsp.pem")]);
+    const good = await WscClient.fromConfig(trusted, { clock });
+    try {
+      expect(good.options.wspCertificates?.map((c) => c.sha256)).toEqual([production.sha256]);
+      expect((await good.call("Ping")).result).toMatchObject({ cvr: "91111111" });
+    } finally {
+      good.close();
+    }
+    const wrong = await WscClient.fromConfig(
+      await loadClientConfig(writeConfig("wsp-wrong.yaml", { wspCertificate: "[other-wsp.pem]" })),
+      { clock },
+    );
+    try {
+      const before = harness.events.lastSeq;
+      const error = await expectClientError(
+        wrong.call("Ping"),
+        2,
+        "WSP_RESPONSE_UNTRUSTED",
+        new RegExp(
+          `signed by certificate SHA-256 ${production.sha256}[\\s\\S]*trusts only SHA-256 ${integration.sha256}`,
+        ),
+      );
+      expect(error.message).toContain("wspCertificate");
+      expect(error.detail).toEqual({ signer: production.sha256, trusted: [integration.sha256] });
+      // The SMDB did accept the call: the refusal is the client's own.
+      expect(
+        harness.events
+          .since(before)
+          .filter((e) => e.component === "wsp")
+          .map((e) => e.reason),
+      ).toEqual(["OK"]);
+    } finally {
+      wrong.close();
+    }
+    // Both listed: either may sign.
+    const both = await WscClient.fromConfig(
+      await loadClientConfig(writeConfig("wsp-both.yaml", { wspCertificate: "[other-wsp.pem, wsp.pem]" })),
+      { clock },
+    );
+    try {
+      expect((await both.call("Ping")).result).toMatchObject({ environment: "production" });
+    } finally {
+      both.close();
+    }
+    // Without wspCertificate only the signature and RelatesTo are checked (as before).
+    expect((await loadClientConfig(writeConfig("no-wsp.yaml"))).wspCertificate).toEqual([]);
+    writeFileSync(join(dir, "not-a-cert.pem"), "hello");
+    await expectClientError(
+      WscClient.fromConfig(
+        await loadClientConfig(writeConfig("wsp-bad.yaml", { wspCertificate: "not-a-cert.pem" })),
+        { clock },
+      ),
+      0,
+      "CONFIG_INVALID",
+      /wspCertificate: .*not-a-cert\.pem holds no PEM certificate/,
+    );
+    await expectClientError(
+      WscClient.fromConfig(
+        await loadClientConfig(writeConfig("wsp-missing.yaml", { wspCertificate: "nope.pem" })),
+        { clock },
+      ),
+      0,
+      "CONFIG_INVALID",
+      /wspCertificate: .*nope\.pem cannot be read \(ENOENT\)/,
+    );
+  });
+
   it("reports the STS's reason, and falls back to the second certificate when the first is refused", async () => {
     const stranger = await harness.state.ca.issue({
       profile: "oces3-system",

@@ -1,5 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
@@ -135,6 +135,7 @@ describe("smdb-harness up, as a real process", () => {
       wspUrl: `${first.url}/production/smdb`,
       wspEntityId: "https://smdb.dst.dk/production",
       stsCertificate: [join("client", "trusted-sts-production.pem")],
+      wspCertificate: [join("client", "trusted-wsp-production.pem")],
       clientCertificate: { file: join("client", "demo-client.p12"), password },
       tls: { ca: "tls-ca.pem" },
     });
@@ -159,8 +160,13 @@ describe("smdb-harness up, as a real process", () => {
     expect(token.status, token.body).toBe(200);
     expect(token.body).toContain("EncryptedAssertion");
 
+    // The client's copy of the SMDB certificate is the one the SMDB signs with (wsp-production.pem).
+    expect(await readFile(join(stateDir, config.wspCertificate[0]), "utf8")).toBe(
+      await readFile(join(stateDir, "wsp-production.pem"), "utf8"),
+    );
     // The client library, given only the configuration file: token (response signature checked
-    // against sts-production.pem) and a call to SMDB, over HTTPS with tls-ca.pem.
+    // against sts-production.pem) and a call to SMDB (response signer checked against the client's
+    // copy of wsp-production.pem), over HTTPS with tls-ca.pem.
     const client = await WscClient.fromConfig(
       await loadClientConfig(join(stateDir, "client-production.yaml")),
       {
@@ -173,7 +179,44 @@ describe("smdb-harness up, as a real process", () => {
     expect(ping).toMatchObject({ operation: "Ping", certSha256: credential.certificate.sha256 });
     expect(ping.result).toMatchObject({ cvr: "90112233" });
 
-    // The CLI, given only the configuration file.
+    // The CLI, given only the configuration file: steps 1 and 2.
+    const cliCall = await runCli([
+      "client",
+      "call",
+      "--config",
+      join(stateDir, "client-production.yaml"),
+      "--operation",
+      "Ping",
+    ]);
+    expect(cliCall.code, cliCall.stderr).toBe(0);
+    expect(JSON.parse(cliCall.stdout)).toMatchObject({ environment: "production", cvr: "90112233" });
+    // The integration configuration trusts the integration SMDB only: given the production
+    // certificate instead, its SMDB answers are refused by the client.
+    const integrationWsp = join(stateDir, "client", "trusted-wsp-integration.pem");
+    const integrationCopy = await readFile(integrationWsp, "utf8");
+    await copyFile(join(stateDir, "wsp-production.pem"), integrationWsp);
+    const untrusted = await runCli([
+      "client",
+      "call",
+      "--config",
+      join(stateDir, "client-integration.yaml"),
+      "--operation",
+      "Ping",
+    ]);
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stderr).toMatch(/step 2: WSP_RESPONSE_UNTRUSTED: .*wspCertificate/);
+    await writeFile(integrationWsp, integrationCopy);
+    const integrationCall = await runCli([
+      "client",
+      "call",
+      "--config",
+      join(stateDir, "client-integration.yaml"),
+      "--operation",
+      "Ping",
+    ]);
+    expect(integrationCall.code, integrationCall.stderr).toBe(0);
+    expect(JSON.parse(integrationCall.stdout)).toMatchObject({ environment: "integration" });
+
     const cliToken = await runCli(["client", "token", "--config", join(stateDir, "client-production.yaml")]);
     expect(cliToken.code, cliToken.stderr).toBe(0);
     expect(JSON.parse(cliToken.stdout)).toMatchObject({
