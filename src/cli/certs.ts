@@ -1,9 +1,9 @@
 /**
  * `smdb-harness certs ca|issue|inspect`: the test PKI on the command line.
  */
-import { access } from "node:fs/promises";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import { fileExists } from "../harness/atomic-file.js";
 import { parseTime, RealClock, TimeFormatError } from "../harness/clock.js";
 import { createTestCa, loadOrCreateTestCa, loadTestCa, saveTestCa, type TestCa } from "../pki/ca.js";
 import type { Certificate } from "../pki/certificate.js";
@@ -83,7 +83,7 @@ Examples:
     )
     .action(
       action(async (flags: { out: string; name: string; force?: boolean }) => {
-        if (!flags.force && (await exists(join(flags.out, "root.pem")))) {
+        if (!flags.force && (await fileExists(join(flags.out, "root.pem")))) {
           throw new CliError(
             `--out ${flags.out}: already holds a test CA (root.pem); choose another directory or add --force to replace it`,
           );
@@ -366,15 +366,6 @@ export function describe(cert: Certificate, now: number): string {
     lines.push(["Ext. key usage", details.extendedKeyUsage.join(", ")]);
   if (details.subjectAltNames.length > 0) lines.push(["Alt. names", details.subjectAltNames.join(", ")]);
   return `${lines.map(([label, value]) => `${`${label}:`.padEnd(13)}${value}`).join("\n")}\n`;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A file-system error in words, for one-line messages. */

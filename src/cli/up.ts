@@ -8,11 +8,10 @@
  * `client-production.yaml`, DESIGN.md §4 "Client configuration").
  */
 import { randomBytes } from "node:crypto";
-import { access } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import YAML from "yaml";
-import { readJsonIfExists, writeFileAtomic } from "../harness/atomic-file.js";
+import { fileExists, readJsonIfExists, writeFileAtomic } from "../harness/atomic-file.js";
 import {
   type Clock,
   parseDuration,
@@ -189,7 +188,7 @@ async function up(flags: UpFlags): Promise<undefined> {
 async function ensureDemo(harness: Harness, stateDir: string): Promise<DemoInfo> {
   const file = join(stateDir, DEMO_FILE);
   const existing = await readJsonIfExists<DemoInfo>(file);
-  if (existing && (await exists(existing.p12))) return existing;
+  if (existing && (await fileExists(existing.p12))) return existing;
   const now = harness.clock.nowMs();
   const credential = await harness.state.ca.issue({
     profile: "oces3-system",
@@ -246,12 +245,12 @@ async function writeClientConfigs(
     // signing certificate the client fails (STS_RESPONSE_UNTRUSTED) until someone copies the new
     // sts-<env>.pem over it — the step a real vendor has to take.
     const trusted = join(stateDir, clientTrustedStsFile(env));
-    if (!(await exists(trusted))) await writeFileAtomic(trusted, identity.stsSigning.certificate.pem);
+    if (!(await fileExists(trusted))) await writeFileAtomic(trusted, identity.stsSigning.certificate.pem);
     // Likewise the client's own copy of the SMDB certificate it expects responses to be signed
     // by: made once, so that a changed SMDB certificate fails the client (WSP_RESPONSE_UNTRUSTED)
     // until the new wsp-<env>.pem is installed, instead of being trusted silently.
     const trustedWsp = join(stateDir, clientTrustedWspFile(env));
-    if (!(await exists(trustedWsp))) await writeFileAtomic(trustedWsp, identity.wsp.certificate.pem);
+    if (!(await fileExists(trustedWsp))) await writeFileAtomic(trustedWsp, identity.wsp.certificate.pem);
     const config = {
       environment: env,
       stsUrl: harness.stsUrl(env),
@@ -314,13 +313,4 @@ function printSummary(
     "Press Ctrl+C to stop.",
   );
   process.stdout.write(`${lines.join("\n")}\n`);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

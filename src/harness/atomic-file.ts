@@ -4,7 +4,7 @@
  * new content, never a torn file.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { access, mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 
 export async function writeFileAtomic(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
@@ -47,5 +47,15 @@ export async function readJsonIfExists<T>(file: string): Promise<T | undefined> 
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new Error(`${file}: ${(error as Error).message}`);
+  }
+}
+
+/** True when `path` exists (file or directory) and can be accessed. */
+export async function fileExists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
   }
 }
