@@ -13,7 +13,7 @@
  *   signature coverage/digests   SIGNATURE_INVALID (Timestamp, Body, wsa headers, STR via STR-Transform)
  *   wsa:To (signed)              WRONG_ENDPOINT (addressed to another endpoint than this environment's SMDB)
  *   timestamp freshness          TIMESTAMP_EXPIRED
- *   MessageID replay             REPLAY (bounded cache, entries live as long as the timestamp window)
+ *   MessageID replay             REPLAY (bounded cache, entries live as long as a message can be accepted)
  *   operation + privilege        MALFORMED_REQUEST (unknown operation), PRIVILEGE_MISSING
  *   the operation itself         VALIDATION_ERROR (every bad field listed)
  *
@@ -184,7 +184,10 @@ function resolveOptions(deps: WspDeps): WspOptions {
 
 function stateOf(deps: WspDeps): ServiceState {
   const options = resolveOptions(deps);
-  const ttlMs = options.timestampWindowMs + options.clockSkewMs;
+  // A message is accepted while its wsu:Created lies within [now − window − skew, now + skew]:
+  // one created up to `skew` in the future stays acceptable until window + 2 × skew after it was
+  // first seen (inclusive), so its MessageID is remembered that long.
+  const ttlMs = options.timestampWindowMs + 2 * options.clockSkewMs + 1;
   let state = states.get(deps);
   if (!state) {
     const cache = () => new ReplayCache(options.replayCacheSize, ttlMs);
@@ -458,7 +461,7 @@ async function pipeline(
   if (!replay[env].checkAndAdd(ctx.messageId!, nowMs)) {
     reject(
       "REPLAY",
-      `MessageID ${ctx.messageId} (signed by SHA-256 ${thumb}) was already received within the last ${(options.timestampWindowMs + options.clockSkewMs) / 1000} s; every request needs a new MessageID`,
+      `MessageID ${ctx.messageId} (signed by SHA-256 ${thumb}) was already received within the last ${(options.timestampWindowMs + 2 * options.clockSkewMs) / 1000} s; every request needs a new MessageID`,
     );
   }
 

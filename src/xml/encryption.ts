@@ -107,6 +107,15 @@ function cipherValue(parent: Element): Buffer {
 }
 
 /**
+ * Whatever goes wrong once the private key is used (key unwrap, AES, padding, the plaintext not
+ * being one well-formed assertion) gets this one sentence: distinct answers would be a
+ * decryption oracle (padding or well-formedness, as in the attacks on XML Encryption's CBC mode),
+ * and a parser message could even quote decrypted octets.
+ */
+const UNDECRYPTABLE =
+  "the token cannot be decrypted with this WSP's private key into one saml:Assertion (encrypted to another certificate, or altered)";
+
+/**
  * Decrypts a `saml:EncryptedAssertion` (element, or its XML) with the WSP's private key. Accepts
  * aes256-cbc content and rsa-oaep-mgf1p key transport only. Throws DecryptionError.
  */
@@ -148,12 +157,9 @@ export function decryptAssertion(encrypted: Element | string, wspPrivateKey: Key
       cipherValue(encryptedKey),
     );
   } catch {
-    throw new DecryptionError(
-      "the token's key cannot be unwrapped with this WSP's private key (encrypted to another certificate?)",
-    );
+    throw new DecryptionError(UNDECRYPTABLE);
   }
-  if (key.length !== 32)
-    throw new DecryptionError(`the unwrapped key has ${key.length} bytes; expected 32 (AES-256)`);
+  if (key.length !== 32) throw new DecryptionError(UNDECRYPTABLE);
   const cipherText = cipherValue(data);
   if (cipherText.length < 32 || cipherText.length % 16 !== 0) {
     throw new DecryptionError("the encrypted content has an invalid length for aes256-cbc");
@@ -164,23 +170,21 @@ export function decryptAssertion(encrypted: Element | string, wspPrivateKey: Key
     decipher.setAutoPadding(false);
     plain = Buffer.concat([decipher.update(cipherText.subarray(16)), decipher.final()]);
   } catch {
-    throw new DecryptionError("the token's content does not decrypt");
+    throw new DecryptionError(UNDECRYPTABLE);
   }
   // XML Encryption padding: the last octet says how many octets to drop (1..16).
   const pad = plain[plain.length - 1]!;
-  if (pad < 1 || pad > 16) throw new DecryptionError("the decrypted content has invalid padding");
+  if (pad < 1 || pad > 16) throw new DecryptionError(UNDECRYPTABLE);
   const assertionXml = plain.subarray(0, plain.length - pad).toString("utf8");
   let doc: Document;
   try {
     doc = parseXml(assertionXml, { label: "decrypted assertion" });
-  } catch (error) {
-    throw new DecryptionError(
-      `the decrypted content is not a well-formed assertion: ${(error as Error).message}`,
-    );
+  } catch {
+    throw new DecryptionError(UNDECRYPTABLE);
   }
   const assertion = doc.documentElement!;
   if (assertion.namespaceURI !== NS.saml || assertion.localName !== "Assertion") {
-    throw new DecryptionError(`the decrypted content is ${assertion.tagName}; expected a saml:Assertion`);
+    throw new DecryptionError(UNDECRYPTABLE);
   }
   return { assertionXml, doc, assertion };
 }

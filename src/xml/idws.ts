@@ -39,7 +39,13 @@ import {
 import { ALG, ENCRYPTED_ASSERTION_ID, escapeAttr, escapeText, NS, WSS } from "./ns.js";
 import { childElements, parseXml, XmlParseError } from "./parse.js";
 import { SOAP12_NS } from "./soap12.js";
-import { type StrForm, strCanonicalForm, strCanonicalForms, strSamlId } from "./str-transform.js";
+import {
+  dereferenceStr,
+  type StrForm,
+  strCanonicalForm,
+  strCanonicalForms,
+  strSamlId,
+} from "./str-transform.js";
 import {
   binarySecurityTokenXml,
   formatXsdDateTime,
@@ -421,6 +427,10 @@ export function verifyIdwsCoverage(
       parts.encryptedData.getAttributeNS(NS.wsu, "Id") || parts.encryptedData.getAttribute("Id");
     if (strRef && strSamlId(parts.str) !== tokenId)
       missing.push("the token in the message (the STR names another SAMLID)");
+    // The STR-Transform digested the element its SAMLID lookup found; that must be the very token
+    // decrypted and used, not a copy of a signed token elsewhere in the message.
+    else if (strRef && dereferenceStr(parts.str) !== parts.encryptedData)
+      missing.push("the token in the message (the STR-Transform resolves to another element)");
   }
   if (missing.length > 0) {
     throw new HarnessError(

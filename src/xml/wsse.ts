@@ -27,7 +27,13 @@ const XSD_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9}
 /** Parses an xs:dateTime with zone (seconds or fractional precision); undefined when not one. */
 export function parseXsdDateTime(text: string): number | undefined {
   const trimmed = text.trim();
-  if (!XSD_DATETIME.test(trimmed)) return undefined;
+  const match = XSD_DATETIME.exec(trimmed);
+  if (!match) return undefined;
+  // Date.parse rolls a day past the month's end over (30 February → 2 March): not a date.
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) {
+    return undefined;
+  }
   const ms = Date.parse(trimmed.replace(/(\.\d{3})\d+/, "$1"));
   return Number.isNaN(ms) ? undefined : ms;
 }
