@@ -56,7 +56,14 @@ describe("smdb-harness scenario run", () => {
       {
         base: "client-switched-before-sts",
         name: "wrong-exact-downtime",
-        edit: (t) => t.replace(/downtime: .*/, "downtime: 1d"),
+        edit: (t) => t.replace(/downtime: .*/, "downtime: 1d1h"),
+        label: "downtime",
+      },
+      {
+        // Written with milliseconds, so compared to the millisecond: 1d is not 1d1ms.
+        base: "client-switched-before-sts",
+        name: "wrong-exact-downtime-ms",
+        edit: (t) => t.replace(/downtime: .*/, "downtime: 1d0ms"),
         label: "downtime",
       },
       {
@@ -130,7 +137,7 @@ describe("smdb-harness scenario run", () => {
     const mixed = await runCli(["scenario", "run", scenarioFile("correct-rotation-overlap"), files[0]!]);
     expect(mixed.code).toBe(1);
     expect(mixed.stdout).toContain("✖ FAIL wrong-exact-downtime");
-    expect(mixed.stdout).toMatch(/downtime: expected 1d, actual 1d1ms/);
+    expect(mixed.stdout).toMatch(/downtime: expected 1d1h, actual 1d1ms/);
     expect(mixed.stdout).toContain("✔ PASS correct-rotation-overlap");
   });
 

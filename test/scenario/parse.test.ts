@@ -55,9 +55,16 @@ describe("scenario parser", () => {
     expect(s.certificates.find((c) => c.key === "old")!.notBeforeMs).toBe(start - 1090 * DAY);
     // Default end: 30 days after the last action.
     expect(s.endMs).toBe(start + 42 * DAY);
-    expect(s.expect.downtime).toEqual({ exactMs: 18 * DAY });
+    expect(s.expect.downtime).toEqual({ exactMs: 18 * DAY, precisionMs: 1000 });
     expect(s.expect.failures).toEqual([
-      { fromMs: start + 12 * DAY, toMs: start + 30 * DAY, step: 1, reason: "CERT_NOT_YET_ACTIVE", line: 18 },
+      {
+        fromMs: start + 12 * DAY,
+        toMs: start + 30 * DAY,
+        step: 1,
+        reason: "CERT_NOT_YET_ACTIVE",
+        line: 18,
+        precisionMs: 1000,
+      },
     ]);
     expect(s.client).toMatchObject({ cert: "old", findBy: "thumbprint", stsEnvironment: "production" });
   });
@@ -68,7 +75,8 @@ describe("scenario parser", () => {
       "at: +12d1h30m1ms,",
     );
     const s = parseScenarioText(text);
-    expect(s.expect.downtime).toEqual({ minMs: 1.5 * DAY, maxMs: 18 * DAY + 500 });
+    // A value with a sub-second part is compared to the millisecond; otherwise to the second.
+    expect(s.expect.downtime).toEqual({ minMs: 1.5 * DAY, maxMs: 18 * DAY + 500, precisionMs: 1 });
     expect(s.steps[3]!.atMs - s.startMs).toBe(12 * DAY + 90 * 60_000 + 1);
   });
 

@@ -34,7 +34,7 @@ beforeAll(async () => {
   // A scenario whose expectation does not hold, to see a <failure> and a red verdict.
   const wrong = await parseScenarioFile(files[1]!);
   wrong.name = "overlap-with-wrong-expectation";
-  wrong.expect = { downtime: { exactMs: 3_600_000 } };
+  wrong.expect = { downtime: { exactMs: 3_600_000, precisionMs: 1000 } };
   results.push(await runScenario(wrong));
 });
 

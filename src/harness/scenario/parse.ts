@@ -64,10 +64,18 @@ export interface ScenarioStep {
   line: number;
 }
 
+/**
+ * How closely an expected time or duration must match: 1 ms when it was written with a
+ * sub-second part (`1d1ms`, `+2d0.5s`, `…T00:00:00.001Z`), else 1 s — certificate validity has
+ * one-second resolution, so `18d` matches an actual 18d + 1 ms (a rollover at notAfter + 1 ms).
+ */
+export type PrecisionMs = 1 | 1000;
+
 export interface DowntimeExpectation {
   exactMs?: number;
   minMs?: number;
   maxMs?: number;
+  precisionMs: PrecisionMs;
 }
 
 export interface FailureExpectation {
@@ -76,6 +84,7 @@ export interface FailureExpectation {
   step: 0 | 1 | 2;
   reason: string;
   line: number;
+  precisionMs: PrecisionMs;
 }
 
 export interface CallExpectation {
@@ -155,6 +164,11 @@ const REQUIRED_HINTS: Record<string, string> = {
   start: "a scenario needs `start`, an ISO 8601 time (e.g. 2026-01-01T00:00:00Z)",
   name: "a scenario needs a `name` (letters, digits, . _ -)",
 };
+
+/** 1 when the text gives milliseconds or fractions of a second, else 1000. */
+export function precisionOf(...values: unknown[]): PrecisionMs {
+  return values.some((v) => typeof v === "string" && (/\d\s*ms\s*$/.test(v) || /\d\.\d/.test(v))) ? 1 : 1000;
+}
 
 /** Parses a time: ISO 8601, or a duration relative to `startMs` (`+10d`, `-1090d`, `+30d1ms`). */
 export function parseScenarioTime(value: unknown, startMs: number): number {
@@ -586,12 +600,13 @@ function validate(data: unknown, locator: Locator): Scenario {
       expect.downtime = {
         minMs: d.min === undefined ? undefined : duration(["expect", "downtime", "min"], d.min),
         maxMs: d.max === undefined ? undefined : duration(["expect", "downtime", "max"], d.max),
+        precisionMs: precisionOf(d.min, d.max),
       };
       if ((expect.downtime.minMs ?? 0) > (expect.downtime.maxMs ?? Number.POSITIVE_INFINITY)) {
         problem(["expect", "downtime"], "min is larger than max");
       }
     } else {
-      expect.downtime = { exactMs: duration(["expect", "downtime"], d) };
+      expect.downtime = { exactMs: duration(["expect", "downtime"], d), precisionMs: precisionOf(d) };
     }
   }
   if (rawExpect.failures) {
@@ -606,6 +621,7 @@ function validate(data: unknown, locator: Locator): Scenario {
         step: f.step,
         reason: f.reason,
         line: locator.at(["expect", "failures", i]).line,
+        precisionMs: precisionOf(f.from, f.to),
       };
     });
   }

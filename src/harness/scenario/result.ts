@@ -206,6 +206,11 @@ export function outcomeAt(intervals: EvaluatedInterval[], atMs: number): Evaluat
   return last && atMs === last.toMs ? last : undefined;
 }
 
+/** Whether an actual time or duration matches an expected one at the expectation's precision. */
+function near(actual: number, expected: number, precisionMs: number): boolean {
+  return precisionMs <= 1 ? actual === expected : Math.abs(actual - expected) < precisionMs;
+}
+
 /** Checks the scenario's expectations against what happened. */
 export function checkExpectations(
   scenario: Scenario,
@@ -222,9 +227,9 @@ export function checkExpectations(
       results.push({
         kind: "downtime",
         label: "downtime",
-        expected: formatDuration(downtime.exactMs),
+        expected: `${formatDuration(downtime.exactMs)}${downtime.precisionMs === 1 ? " (to the ms)" : ""}`,
         actual,
-        ok: downtimeMs === downtime.exactMs,
+        ok: near(downtimeMs, downtime.exactMs, downtime.precisionMs),
       });
     } else {
       const min = downtime.minMs ?? 0;
@@ -232,9 +237,11 @@ export function checkExpectations(
       results.push({
         kind: "downtime",
         label: "downtime",
-        expected: `between ${formatDuration(min)} and ${max === Number.POSITIVE_INFINITY ? "∞" : formatDuration(max)}`,
+        expected: `between ${formatDuration(min)} and ${max === Number.POSITIVE_INFINITY ? "∞" : formatDuration(max)}${downtime.precisionMs === 1 ? " (to the ms)" : ""}`,
         actual,
-        ok: downtimeMs >= min && downtimeMs <= max,
+        ok:
+          (downtimeMs >= min || near(downtimeMs, min, downtime.precisionMs)) &&
+          (downtimeMs <= max || near(downtimeMs, max, downtime.precisionMs)),
       });
     }
   }
@@ -244,8 +251,8 @@ export function checkExpectations(
       const index = windows.findIndex(
         (w, i) =>
           !matched.has(i) &&
-          w.fromMs === expected.fromMs &&
-          w.toMs === expected.toMs &&
+          near(w.fromMs, expected.fromMs, expected.precisionMs) &&
+          near(w.toMs, expected.toMs, expected.precisionMs) &&
           w.step === expected.step &&
           w.reason === expected.reason,
       );
@@ -264,7 +271,7 @@ export function checkExpectations(
       results.push({
         kind: "failure",
         label: `failure window`,
-        expected: describeWindow(expected, start),
+        expected: `${describeWindow(expected, start)}${expected.precisionMs === 1 ? " (to the ms)" : ""}`,
         actual: nearest ? describeWindow(nearest, start) : "no failure then",
         ok: index >= 0,
         line: expected.line,

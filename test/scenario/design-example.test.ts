@@ -1,0 +1,62 @@
+/**
+ * The scenario of DESIGN.md §4, verbatim, runs and holds: 18 days of CERT_NOT_YET_ACTIVE from the
+ * client's switch at +12d until the old certificate expires at +30d. The STS takes the next
+ * certificate from the first millisecond after the old one's notAfter, so the exact window ends
+ * at +30d1ms; expectations written to the second match to the second, and ones written with
+ * milliseconds match to the millisecond.
+ */
+import { describe, expect, it } from "vitest";
+import { parseScenarioText } from "../../src/harness/scenario/parse.js";
+import { runScenario } from "../../src/harness/scenario/runner.js";
+
+const DESIGN_EXAMPLE = `name: client-swapped-before-sts
+policy: at-expiry
+environment: production
+start: 2026-01-01T00:00:00Z
+certificates:
+  old: { profile: oces3-system, notBefore: -1090d, notAfter: +30d }
+  new: { profile: oces3-system, notBefore: -1d, notAfter: +1095d }
+setup:
+  systemUser: { cert: old, provisioned: [integration, production] }
+  client: { cert: old }
+steps:
+  - { at: +10d, do: nemlogin.upload, with: { slot: next, cert: new } }
+  - { at: +10d, do: nemlogin.save }
+  - { at: +11d, do: nemlogin.provision, with: { environment: production } }
+  - { at: +12d, do: client.deploy, with: { cert: new } }
+expect:
+  downtime: 18d
+  failures: [ { from: +12d, to: +30d, step: 1, reason: CERT_NOT_YET_ACTIVE } ]
+`;
+
+const DAY = 86_400_000;
+
+describe("the DESIGN.md scenario example", () => {
+  it("runs through the real STS and SMDB and its expectations hold", async () => {
+    const scenario = parseScenarioText(DESIGN_EXAMPLE, { file: "design.yaml" });
+    const result = await runScenario(scenario);
+    expect(result.error).toBeUndefined();
+    expect(result.expectations.map((e) => [e.label, e.ok, e.actual])).toEqual([
+      ["downtime", true, "18d1ms"],
+      ["failure window", true, "+12d → +30d1ms step 1 CERT_NOT_YET_ACTIVE"],
+    ]);
+    expect(result.passed).toBe(true);
+    expect(result.downtimeMs).toBe(18 * DAY + 1);
+    // Default end: 30 days after the last action.
+    expect(result.endMs - result.startMs).toBe(42 * DAY);
+  });
+
+  it("an expectation written with milliseconds is compared to the millisecond", async () => {
+    const exact = parseScenarioText(
+      DESIGN_EXAMPLE.replace("downtime: 18d", "downtime: 18d1ms").replace("to: +30d,", "to: +30d1ms,"),
+    );
+    const wrong = parseScenarioText(DESIGN_EXAMPLE.replace("downtime: 18d", "downtime: 18d0ms"));
+    const [ok, bad] = [await runScenario(exact), await runScenario(wrong)];
+    expect(ok.passed).toBe(true);
+    expect(bad.passed).toBe(false);
+    expect(bad.expectations.find((e) => e.label === "downtime")).toMatchObject({
+      ok: false,
+      expected: "18d (to the ms)",
+    });
+  });
+});
