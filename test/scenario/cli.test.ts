@@ -48,7 +48,7 @@ describe("smdb-harness scenario run", () => {
     );
     // The target is under 10 s on an idle 2-core machine (certificate issuing and CLI start
     // included); the bound here leaves room for a busy CI machine and catches a real slowdown.
-    expect(wallMs).toBeLessThan(20_000);
+    expect(wallMs).toBeLessThan(30_000);
   });
 
   it("exits 1 and shows expected against actual for each deliberately wrong expectation", async () => {
