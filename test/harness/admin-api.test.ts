@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../../src/harness/harness.js";
 import { type Credential, publicKeyFingerprint, toPkcs12 } from "../../src/pki/index.js";
-
-const DAY = 86_400_000;
-const T0 = Date.parse("2026-01-01T00:00:00Z");
+import { DAY, oces3Issuer, rotationPair, T0 } from "../helpers/harness.js";
 
 let h: Harness;
 let realClockHarness: Harness;
@@ -14,16 +12,7 @@ beforeAll(async () => {
   const { VirtualClock } = await import("../../src/harness/clock.js");
   h = await startHarness({ http: true, clock: new VirtualClock(T0) });
   realClockHarness = await startHarness({ http: true });
-  const issue = (name: string, from: number, to: number) =>
-    h.state.ca.issue({
-      profile: "oces3-system",
-      cvr: "91234567",
-      name,
-      notBefore: new Date(T0 + from * DAY),
-      notAfter: new Date(T0 + to * DAY),
-    });
-  old = await issue("old", -1090, 30);
-  renewed = await issue("renewed", -1, 1095);
+  ({ old, renewed } = await rotationPair(h.state.ca, T0));
 });
 
 afterAll(async () => {
@@ -241,13 +230,7 @@ describe("systembruger lifecycle over HTTP", () => {
       id: "kommune-b",
     });
     expect(created.body.id).toBe("kommune-b");
-    const cert = await h.state.ca.issue({
-      profile: "oces3-system",
-      cvr: "92345678",
-      name: "b",
-      notBefore: new Date(T0 - DAY),
-      notAfter: new Date(T0 + 100 * DAY),
-    });
+    const cert = await oces3Issuer(h.state.ca, T0, "92345678")("b", -1, 100);
     await call(
       "PUT",
       "/admin/api/system-users/kommune-b/certificates/integration/next",

@@ -2,14 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSignedRst } from "../../src/client/rst.js";
 import type { VirtualClock } from "../../src/harness/clock.js";
 import type { Environment } from "../../src/harness/events.js";
-import { type Harness, HarnessBuilder } from "../../src/harness/harness.js";
+import type { Harness } from "../../src/harness/harness.js";
 import type { Credential } from "../../src/pki/index.js";
 import { requestAction, requestBodyXml } from "../../src/wsp/operations.js";
 import { buildIdwsRequest } from "../../src/xml/idws.js";
 import { rawEncryptedAssertion } from "../../src/xml/wstrust.js";
-
-const DAY = 86_400_000;
-const T0 = Date.parse("2026-01-01T00:00:00Z");
+import { harnessWithSystemUser, T0 } from "../helpers/harness.js";
 
 let h: Harness;
 let old: Credential;
@@ -17,27 +15,12 @@ let renewed: Credential;
 let id: string;
 
 beforeAll(async () => {
-  h = await new HarnessBuilder().withVirtualClock(T0).withHttp().start();
-  const issue = (name: string, from: number, to: number) =>
-    h.state.ca.issue({
-      profile: "oces3-system",
-      cvr: "91234567",
-      name,
-      notBefore: new Date(T0 + from * DAY),
-      notAfter: new Date(T0 + to * DAY),
-    });
-  old = await issue("old", -1090, 30);
-  renewed = await issue("renewed", -1, 1095);
-  const user = await h.registry.createSystemUser({
-    name: "Kommune E2E",
-    cvr: "91234567",
-    entityId: "https://kommune-e2e.example/wsc",
-  });
-  id = user.identity.id;
-  await h.registry.uploadCertificate(id, "production", "current", old.certificate.der);
-  await h.registry.uploadCertificate(id, "production", "next", renewed.certificate.der);
-  await h.registry.save(id);
-  await h.registry.provision(id, "production");
+  ({
+    harness: h,
+    old,
+    renewed,
+    userId: id,
+  } = await harnessWithSystemUser({ name: "Kommune E2E", entityId: "https://kommune-e2e.example/wsc" }));
 });
 
 afterAll(async () => {

@@ -7,9 +7,7 @@ import { EventLog } from "../../src/harness/events.js";
 import { type Credential, createTestCa, type TestCa, toPkcs12 } from "../../src/pki/index.js";
 import { AdminError, Registry } from "../../src/sts/registry.js";
 import { DEFAULT_PRIVILEGES } from "../../src/sts/types.js";
-
-const DAY = 86_400_000;
-const T0 = Date.parse("2026-01-01T00:00:00Z");
+import { DAY, oces3Issuer, rotationPair, T0 } from "../helpers/harness.js";
 
 let ca: TestCa;
 let old: Credential;
@@ -20,16 +18,8 @@ let dir: string;
 
 beforeAll(async () => {
   ca = await createTestCa(T0);
-  const issue = (name: string, from: number, to: number) =>
-    ca.issue({
-      profile: "oces3-system",
-      cvr: "91234567",
-      name,
-      notBefore: new Date(T0 + from * DAY),
-      notAfter: new Date(T0 + to * DAY),
-    });
-  old = await issue("old", -1090, 30);
-  renewed = await issue("renewed", -1, 1095);
+  const issue = oces3Issuer(ca, T0);
+  ({ old, renewed } = await rotationPair(ca, T0));
   other = await issue("other", -1, 1095);
   expired = await issue("expired", -1200, -5);
   dir = await mkdtemp(join(tmpdir(), "registry-"));

@@ -10,64 +10,32 @@ import { ClientError } from "../../src/client/errors.js";
 import { HttpClient } from "../../src/client/http.js";
 import { WscClient } from "../../src/client/wsc-client.js";
 import type { VirtualClock } from "../../src/harness/clock.js";
-import { type Harness, HarnessBuilder } from "../../src/harness/harness.js";
+import type { Harness } from "../../src/harness/harness.js";
 import type { Credential } from "../../src/pki/index.js";
 import { PRIVILEGE_HENT } from "../../src/sts/types.js";
+import { harnessWithSystemUser, oces3Issuer, provisionSystemUser, T0 } from "../helpers/harness.js";
 import { type Bench, COURSE, createBench, HOUR, issueToken } from "./helpers.js";
-
-const DAY = 86_400_000;
-const T0 = Date.parse("2026-01-01T00:00:00Z");
 
 describe("WscClient.call against startHarness", () => {
   let h: Harness;
   let old: Credential;
   let renewed: Credential;
+  let readerCredential: Credential;
 
   beforeAll(async () => {
-    h = await new HarnessBuilder().withVirtualClock(T0).withHttp().start();
-    const issue = (name: string, from: number, to: number) =>
-      h.state.ca.issue({
-        profile: "oces3-system",
-        cvr: "91234567",
-        name,
-        notBefore: new Date(T0 + from * DAY),
-        notAfter: new Date(T0 + to * DAY),
-      });
-    old = await issue("old", -1090, 30);
-    renewed = await issue("renewed", -1, 1095);
-    const user = await h.registry.createSystemUser({
-      name: "Kommune",
-      cvr: "91234567",
-      entityId: "https://kommune.example/wsc",
-    });
-    await h.registry.uploadCertificate(user.identity.id, "production", "current", old.certificate.der);
-    await h.registry.uploadCertificate(user.identity.id, "production", "next", renewed.certificate.der);
-    await h.registry.save(user.identity.id);
-    await h.registry.provision(user.identity.id, "production");
-    const reader = await h.registry.createSystemUser({
-      name: "Kun læsning",
-      cvr: "97777777",
-      entityId: "https://reader.example/wsc",
-      privileges: [PRIVILEGE_HENT],
-    });
-    const readerCert = await h.state.ca.issue({
-      profile: "oces3-system",
-      cvr: "97777777",
-      name: "reader",
-      notBefore: new Date(T0 - DAY),
-      notAfter: new Date(T0 + 100 * DAY),
-    });
-    await h.registry.uploadCertificate(
-      reader.identity.id,
-      "production",
-      "current",
-      readerCert.certificate.der,
+    ({ harness: h, old, renewed } = await harnessWithSystemUser());
+    readerCredential = await oces3Issuer(h.state.ca, T0, "97777777")("reader", -1, 100);
+    await provisionSystemUser(
+      h.registry,
+      {
+        name: "Kun læsning",
+        cvr: "97777777",
+        entityId: "https://reader.example/wsc",
+        privileges: [PRIVILEGE_HENT],
+      },
+      { current: readerCredential },
     );
-    await h.registry.save(reader.identity.id);
-    await h.registry.provision(reader.identity.id, "production");
-    readerCredential = readerCert;
   });
-  let readerCredential: Credential;
 
   afterAll(async () => {
     await h?.close();
