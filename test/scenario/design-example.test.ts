@@ -6,6 +6,7 @@
  * milliseconds match to the millisecond.
  */
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { parseScenarioText } from "../../src/harness/scenario/parse.js";
 import { runScenario } from "../../src/harness/scenario/runner.js";
 
@@ -32,9 +33,8 @@ expect:
 const DAY = 86_400_000;
 
 describe("the DESIGN.md scenario example", () => {
-  it("runs through the real STS and SMDB and its expectations hold", async () => {
-    const scenario = parseScenarioText(DESIGN_EXAMPLE, { file: "design.yaml" });
-    const result = await runScenario(scenario);
+  it("runs through the real STS and SMDB and its expectations hold (given as an object, as from a user's test)", async () => {
+    const result = await runScenario(parse(DESIGN_EXAMPLE) as Record<string, unknown>);
     expect(result.error).toBeUndefined();
     expect(result.expectations.map((e) => [e.label, e.ok, e.actual])).toEqual([
       ["downtime", true, "18d1ms"],
@@ -58,5 +58,15 @@ describe("the DESIGN.md scenario example", () => {
       ok: false,
       expected: "18d (to the ms)",
     });
+  });
+});
+
+describe("runScenario with an object", () => {
+  it("reports bad input with the field, like a file", async () => {
+    const object = parse(DESIGN_EXAMPLE) as { steps: Array<Record<string, unknown>> };
+    object.steps[3]!.do = "client.restart";
+    await expect(runScenario(object)).rejects.toThrow(
+      /<object>:1:1: steps\[3\]\.do: "client\.restart" is not allowed/,
+    );
   });
 });
