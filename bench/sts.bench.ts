@@ -12,58 +12,28 @@
  */
 import { constants, createSign, createVerify, publicEncrypt, randomBytes } from "node:crypto";
 import { buildSignedRst } from "../src/client/rst.js";
-import { VirtualClock } from "../src/harness/clock.js";
-import { ENVIRONMENTS, type Environment, EventLog } from "../src/harness/events.js";
-import { type Credential, createTestCa } from "../src/pki/index.js";
-import { Registry } from "../src/sts/registry.js";
-import { handleTokenRequest, type StsDeps } from "../src/sts/token-service.js";
-import type { StsEnvironment } from "../src/sts/types.js";
+import type { Credential } from "../src/pki/index.js";
+import { handleTokenRequest } from "../src/sts/token-service.js";
+import { ENDPOINTS, stsFixture, WSP_ID } from "../test/sts/fixture.js";
 import type { BenchCase, BenchModule } from "./types.js";
 
-const DAY = 86_400_000;
-const ENDPOINT = "https://signature.sts.nemlog-in.dk/";
-const WSP = "https://smdb.dst.dk/production";
+const ENDPOINT = ENDPOINTS.production;
+const WSP = WSP_ID.production;
 
 const module: BenchModule = {
   async cases(): Promise<BenchCase[]> {
-    const clock = new VirtualClock("2026-06-01T12:00:00Z");
+    // The STS the tests use: a real registry with one provisioned systembruger, the SMDB
+    // registered, and the harness's default keys (RSA 3072) for client, STS and WSP.
+    const {
+      clock,
+      deps,
+      client,
+      sts: stsByEnv,
+      wsp: wspByEnv,
+    } = await stsFixture({}, "2026-06-01T12:00:00Z");
     const now = clock.nowMs();
-    const events = new EventLog(() => clock.nowMs(), 1000);
-    const ca = await createTestCa(now, "bench");
-    const validity = { notBefore: new Date(now - DAY), notAfter: new Date(now + 365 * DAY) };
-    const client = await ca.issue({ profile: "oces3-system", cvr: "91234567", ...validity });
-    const sts = await ca.issue({ profile: "sts", ...validity });
-    const wsp = await ca.issue({ profile: "wsp", ...validity });
-    const registry = await Registry.open({
-      clock,
-      events,
-      builtInTrustAnchors: [ca.root.certificate, ca.issuing.certificate],
-    });
-    await registry.registerWsp("production", WSP, wsp.certificate);
-    const user = await registry.createSystemUser({
-      name: "Bench",
-      cvr: "91234567",
-      entityId: "https://bench.example",
-    });
-    await registry.uploadCertificate(user.identity.id, "production", "current", client.certificate.der);
-    await registry.save(user.identity.id);
-    await registry.provision(user.identity.id, "production");
-    const environments = {} as Record<Environment, StsEnvironment>;
-    for (const env of ENVIRONMENTS)
-      environments[env] = { env, endpointReference: ENDPOINT, signing: () => sts };
-    const deps: StsDeps = {
-      clock,
-      events,
-      directory: registry,
-      environments,
-      options: {
-        faultMode: "verbose",
-        allowSha1: false,
-        clockSkewMs: 5 * 60_000,
-        defaultTokenLifetimeMs: 8 * 3_600_000,
-        maxTokenLifetimeMs: 8 * 3_600_000,
-      },
-    };
+    const sts = stsByEnv.production;
+    const wsp = wspByEnv.production;
     const body = Buffer.from(
       buildSignedRst({ credential: client, to: ENDPOINT, appliesTo: WSP, nowMs: now }).xml,
     );

@@ -16,6 +16,7 @@ import { type Harness, startHarness } from "../../src/harness/harness.js";
 import { writeCredentialFiles } from "../../src/pki/export.js";
 import type { Credential } from "../../src/pki/index.js";
 import { runCli } from "../helpers/cli.js";
+import { provisionSystemUser } from "../helpers/harness.js";
 
 const DAY = 86_400_000;
 const START = "2026-05-01T08:00:00Z";
@@ -23,7 +24,6 @@ let harness: Harness;
 let clock: VirtualClock;
 let dir: string;
 let current: Credential;
-let userId: string;
 
 async function expectClientError(promise: Promise<unknown>, step: number, reason: string, pattern?: RegExp) {
   try {
@@ -76,15 +76,11 @@ beforeAll(async () => {
   await writeCredentialFiles(current, join(dir, "certs", "current"), { password: "pw" });
   writeFileSync(join(dir, "sts.pem"), harness.state.environment("production").stsSigning.certificate.pem);
   writeFileSync(join(dir, "tls-ca.pem"), harness.tlsCaPem);
-  const user = await harness.registry.createSystemUser({
-    name: "Kommune",
-    cvr: "91111111",
-    entityId: "https://kommune.example/wsc",
-  });
-  userId = user.identity.id;
-  await harness.registry.uploadCertificate(userId, "production", "current", current.certificate.der);
-  await harness.registry.save(userId);
-  await harness.registry.provision(userId, "production");
+  await provisionSystemUser(
+    harness.registry,
+    { name: "Kommune", cvr: "91111111", entityId: "https://kommune.example/wsc" },
+    { current },
+  );
 });
 
 afterAll(async () => {
@@ -378,14 +374,12 @@ describe("smdb-harness client token", () => {
         notAfter: new Date(now + DAY),
       });
       await writeCredentialFiles(cred, join(cliDir, "cli"), { password: "pw" });
-      const user = await real.registry.createSystemUser({
-        name: "CLI",
-        cvr: "92222222",
-        entityId: "https://cli.example",
-      });
-      await real.registry.uploadCertificate(user.identity.id, "integration", "current", cred.certificate.der);
-      await real.registry.save(user.identity.id);
-      await real.registry.provision(user.identity.id, "integration");
+      await provisionSystemUser(
+        real.registry,
+        { name: "CLI", cvr: "92222222", entityId: "https://cli.example" },
+        { current: cred },
+        ["integration"],
+      );
       writeFileSync(
         join(cliDir, "sts.pem"),
         real.state.environment("integration").stsSigning.certificate.pem,

@@ -48,13 +48,15 @@ export async function rotationPair(
 
 /**
  * Creates a systembruger and puts `certificates` in its slots in each of `environments`, then
- * saves and provisions there (as the administrator's "Gem" and "Provisioner" do). Returns its id.
+ * saves and provisions to `provisionTo` (default: the same environments), as the administrator's
+ * "Gem tekniske oplysninger" and "Provisioner til …" do. Returns its id.
  */
 export async function provisionSystemUser(
   registry: Registry,
   user: { name: string; cvr: string; entityId: string; privileges?: string[] },
   certificates: { current?: Credential; next?: Credential },
   environments: readonly Environment[] = ["production"],
+  provisionTo: readonly Environment[] = environments,
 ): Promise<string> {
   const { identity } = await registry.createSystemUser(user);
   for (const env of environments) {
@@ -64,7 +66,7 @@ export async function provisionSystemUser(
       await registry.uploadCertificate(identity.id, env, "next", certificates.next.certificate.der);
   }
   await registry.save(identity.id);
-  for (const env of environments) await registry.provision(identity.id, env);
+  for (const env of provisionTo) await registry.provision(identity.id, env);
   return identity.id;
 }
 

@@ -10,6 +10,7 @@ import { type Credential, createTestCa, type TestCa } from "../../src/pki/index.
 import { Registry } from "../../src/sts/registry.js";
 import { type StsDeps, type StsOptions, stsRouter } from "../../src/sts/token-service.js";
 import type { StsEnvironment } from "../../src/sts/types.js";
+import { provisionSystemUser } from "../helpers/harness.js";
 
 export const START = "2026-03-01T10:00:00Z";
 export const ENDPOINTS: Record<Environment, string> = {
@@ -96,11 +97,12 @@ export async function stsFixture(
   for (const env of ENVIRONMENTS) {
     await registry.registerWsp(env, WSP_ID[env], wsp[env].certificate, { builtIn: true });
   }
-  const user = await registry.createSystemUser({ name: "Testkommune SMDB", cvr: CVR, entityId: ENTITY_ID });
-  for (const env of ENVIRONMENTS)
-    await registry.uploadCertificate(user.identity.id, env, "current", client.certificate.der);
-  await registry.save(user.identity.id);
-  for (const env of ENVIRONMENTS) await registry.provision(user.identity.id, env);
+  const userId = await provisionSystemUser(
+    registry,
+    { name: "Testkommune SMDB", cvr: CVR, entityId: ENTITY_ID },
+    { current: client },
+    ENVIRONMENTS,
+  );
   const environments = {} as Record<Environment, StsEnvironment>;
   for (const env of ENVIRONMENTS) {
     environments[env] = { env, endpointReference: ENDPOINTS[env], signing: () => sts[env] };
@@ -121,7 +123,7 @@ export async function stsFixture(
   };
   const app = express();
   app.use(stsRouter(deps));
-  return { clock, events, registry, ca, sts, wsp, client, userId: user.identity.id, deps, app, environments };
+  return { clock, events, registry, ca, sts, wsp, client, userId, deps, app, environments };
 }
 
 let users = 0;
@@ -134,14 +136,11 @@ export async function addSystemUser(
   upload: Environment[] = [...ENVIRONMENTS],
 ): Promise<string> {
   users++;
-  const user = await f.registry.createSystemUser({
-    name: `Bruger ${users}`,
-    cvr: CVR,
-    entityId: `https://wsc${users}.example`,
-  });
-  for (const env of upload)
-    await f.registry.uploadCertificate(user.identity.id, env, "current", credential.certificate.der);
-  await f.registry.save(user.identity.id);
-  for (const env of provision) await f.registry.provision(user.identity.id, env);
-  return user.identity.id;
+  return provisionSystemUser(
+    f.registry,
+    { name: `Bruger ${users}`, cvr: CVR, entityId: `https://wsc${users}.example` },
+    { current: credential },
+    upload,
+    provision,
+  );
 }

@@ -10,6 +10,7 @@ import { type Harness, HarnessBuilder } from "../../src/harness/harness.js";
 import { writeCredentialFiles } from "../../src/pki/index.js";
 import { PRIVILEGE_HENT } from "../../src/sts/types.js";
 import { runCli } from "../helpers/cli.js";
+import { provisionSystemUser } from "../helpers/harness.js";
 import { COURSE } from "./helpers.js";
 
 let h: Harness;
@@ -23,15 +24,11 @@ async function clientConfig(name: string, cvr: string, privileges?: string[]): P
     notBefore: new Date(Date.now() - 86_400_000),
     notAfter: new Date(Date.now() + 365 * 86_400_000),
   });
-  const user = await h.registry.createSystemUser({
-    name,
-    cvr,
-    entityId: `https://${name}.example/wsc`,
-    ...(privileges ? { privileges } : {}),
-  });
-  await h.registry.uploadCertificate(user.identity.id, "production", "current", cert.certificate.der);
-  await h.registry.save(user.identity.id);
-  await h.registry.provision(user.identity.id, "production");
+  await provisionSystemUser(
+    h.registry,
+    { name, cvr, entityId: `https://${name}.example/wsc`, ...(privileges ? { privileges } : {}) },
+    { current: cert },
+  );
   await writeCredentialFiles(cert, join(dir, name), { password: "test" });
   await writeFile(join(dir, "sts.pem"), h.state.environment("production").stsSigning.certificate.pem);
   const yaml = [
