@@ -1,10 +1,8 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { loadClientConfig } from "../../src/client/config.js";
@@ -13,53 +11,7 @@ import { WscClient } from "../../src/client/wsc-client.js";
 import { RealClock } from "../../src/harness/clock.js";
 import { startHarness } from "../../src/harness/harness.js";
 import { loadCredentialFile } from "../../src/pki/load.js";
-import { REPO_ROOT, runCli } from "../helpers/cli.js";
-
-const MAIN = join(REPO_ROOT, "src", "cli", "main.ts");
-const TSX_LOADER = pathToFileURL(join(REPO_ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
-
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  stdout: () => string;
-  exited: Promise<number | null>;
-}
-
-const running = new Set<ChildProcessWithoutNullStreams>();
-
-function startUp(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, ["--import", TSX_LOADER, MAIN, "up", "--port", "0", ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  running.add(child);
-  let out = "";
-  let err = "";
-  const exited = new Promise<number | null>((resolve) =>
-    child.on("close", (code) => {
-      running.delete(child);
-      resolve(code);
-    }),
-  );
-  child.stderr.on("data", (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`up did not start in time\n${out}\n${err}`)), 60_000);
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (\S+)/.exec(out);
-      if (match && out.includes("Press Ctrl+C to stop.")) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]!, stdout: () => out, exited });
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`up exited with ${code}\n${out}\n${err}`));
-    });
-  });
-}
+import { clientCall, killRunningUps, runCli, startUp } from "../helpers/cli.js";
 
 function fetchWithCa(
   url: string,
@@ -95,13 +47,17 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of running) child.kill("SIGKILL");
+  killRunningUps();
   await rm(dir, { recursive: true, force: true });
 });
 
 describe("smdb-harness up, as a real process", () => {
   it("serves HTTPS with the exported TLS CA, issues a token with only the files it printed, and keeps state across a restart", async () => {
     const stateDir = join(dir, "state");
+    /** The configuration `up` wrote for `env`. */
+    const configOf = (env: "integration" | "production") => join(stateDir, `client-${env}.yaml`);
+    const clientToken = (env: "integration" | "production") =>
+      runCli(["client", "token", "--config", configOf(env)]);
     const first = await startUp(["--state-dir", stateDir]);
     expect(first.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(first.url).not.toMatch(/:0$/);
@@ -180,14 +136,7 @@ describe("smdb-harness up, as a real process", () => {
     expect(ping.result).toMatchObject({ cvr: "90112233" });
 
     // The CLI, given only the configuration file: steps 1 and 2.
-    const cliCall = await runCli([
-      "client",
-      "call",
-      "--config",
-      join(stateDir, "client-production.yaml"),
-      "--operation",
-      "Ping",
-    ]);
+    const cliCall = await clientCall(configOf("production"), "Ping");
     expect(cliCall.code, cliCall.stderr).toBe(0);
     expect(JSON.parse(cliCall.stdout)).toMatchObject({ environment: "production", cvr: "90112233" });
     // The integration configuration trusts the integration SMDB only: given the production
@@ -195,29 +144,15 @@ describe("smdb-harness up, as a real process", () => {
     const integrationWsp = join(stateDir, "client", "trusted-wsp-integration.pem");
     const integrationCopy = await readFile(integrationWsp, "utf8");
     await copyFile(join(stateDir, "wsp-production.pem"), integrationWsp);
-    const untrusted = await runCli([
-      "client",
-      "call",
-      "--config",
-      join(stateDir, "client-integration.yaml"),
-      "--operation",
-      "Ping",
-    ]);
+    const untrusted = await clientCall(configOf("integration"), "Ping");
     expect(untrusted.code).toBe(1);
     expect(untrusted.stderr).toMatch(/step 2: WSP_RESPONSE_UNTRUSTED: .*wspCertificate/);
     await writeFile(integrationWsp, integrationCopy);
-    const integrationCall = await runCli([
-      "client",
-      "call",
-      "--config",
-      join(stateDir, "client-integration.yaml"),
-      "--operation",
-      "Ping",
-    ]);
+    const integrationCall = await clientCall(configOf("integration"), "Ping");
     expect(integrationCall.code, integrationCall.stderr).toBe(0);
     expect(JSON.parse(integrationCall.stdout)).toMatchObject({ environment: "integration" });
 
-    const cliToken = await runCli(["client", "token", "--config", join(stateDir, "client-production.yaml")]);
+    const cliToken = await clientToken("production");
     expect(cliToken.code, cliToken.stderr).toBe(0);
     expect(JSON.parse(cliToken.stdout)).toMatchObject({
       environment: "production",
@@ -230,19 +165,14 @@ describe("smdb-harness up, as a real process", () => {
       method: "POST",
     });
     expect(rotation.status).toBe(200);
-    const stale = await runCli(["client", "token", "--config", join(stateDir, "client-production.yaml")]);
+    const stale = await clientToken("production");
     expect(stale.code).not.toBe(0);
     expect(stale.stderr).toContain("STS_RESPONSE_UNTRUSTED");
     await copyFile(
       join(stateDir, "sts-production.pem"),
       join(stateDir, "client", "trusted-sts-production.pem"),
     );
-    const renewedTrust = await runCli([
-      "client",
-      "token",
-      "--config",
-      join(stateDir, "client-production.yaml"),
-    ]);
+    const renewedTrust = await clientToken("production");
     expect(renewedTrust.code, renewedTrust.stderr).toBe(0);
 
     const created = await fetchWithCa(`${first.url}/admin/api/system-users`, {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, HarnessBuilder } from "../../src/harness/harness.js";
 import { writeCredentialFiles } from "../../src/pki/index.js";
 import { PRIVILEGE_HENT } from "../../src/sts/types.js";
-import { runCli } from "../helpers/cli.js";
+import { clientCall } from "../helpers/cli.js";
 import { provisionSystemUser } from "../helpers/harness.js";
 import { COURSE } from "./helpers.js";
 
@@ -61,18 +61,7 @@ describe("smdb-harness client call", () => {
     const payload = join(dir, "course.json");
     await writeFile(payload, JSON.stringify(COURSE));
     const dump = join(dir, "dump");
-    const put = await runCli([
-      "client",
-      "call",
-      "--config",
-      config,
-      "--operation",
-      "IndberetForloeb",
-      "--payload",
-      payload,
-      "--dump-dir",
-      dump,
-    ]);
+    const put = await clientCall(config, "IndberetForloeb", { payload, dumpDir: dump });
     expect(put.code, put.stderr).toBe(0);
     expect(JSON.parse(put.stdout)).toEqual({ forloebId: COURSE.forloebId, version: 1, status: "created" });
     const files = (await readdir(dump)).sort();
@@ -92,16 +81,7 @@ describe("smdb-harness client call", () => {
 
     const query = join(dir, "query.json");
     await writeFile(query, JSON.stringify({ forloebId: COURSE.forloebId }));
-    const got = await runCli([
-      "client",
-      "call",
-      "--config",
-      config,
-      "--operation",
-      "HentForloeb",
-      "--payload",
-      query,
-    ]);
+    const got = await clientCall(config, "HentForloeb", { payload: query });
     expect(got.code, got.stderr).toBe(0);
     expect(JSON.parse(got.stdout).forloeb[0]).toMatchObject({ ...COURSE, version: 1 });
   });
@@ -110,20 +90,11 @@ describe("smdb-harness client call", () => {
     const config = await clientConfig("laeser", "97777777", [PRIVILEGE_HENT]);
     const payload = join(dir, "course2.json");
     await writeFile(payload, JSON.stringify(COURSE));
-    const res = await runCli([
-      "client",
-      "call",
-      "--config",
-      config,
-      "--operation",
-      "IndberetForloeb",
-      "--payload",
-      payload,
-    ]);
+    const res = await clientCall(config, "IndberetForloeb", { payload });
     expect(res.code).toBe(1);
     expect(res.stdout).toBe("");
     expect(res.stderr).toMatch(/step 2: PRIVILEGE_MISSING: /);
-    const ping = await runCli(["client", "call", "--config", config, "--operation", "Ping"]);
+    const ping = await clientCall(config, "Ping");
     expect(ping.code, ping.stderr).toBe(0);
     expect(JSON.parse(ping.stdout)).toMatchObject({ cvr: "97777777", environment: "production" });
   });
