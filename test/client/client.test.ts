@@ -61,6 +61,11 @@ function writeConfig(name: string, extra: Record<string, string> = {}): string {
   return path;
 }
 
+/** A client from a configuration file written with `extra` fields, on the test's virtual clock. */
+async function clientFrom(name: string, extra: Record<string, string> = {}): Promise<WscClient> {
+  return WscClient.fromConfig(await loadClientConfig(writeConfig(name, extra)), { clock });
+}
+
 beforeAll(async () => {
   clock = new VirtualClock(START);
   harness = await startHarness({ clock });
@@ -203,10 +208,7 @@ describe("certificate sources", () => {
 
 describe("WscClient over HTTPS", () => {
   it("gets a token, caches it until shortly before expiry, and renews on the client's clock", async () => {
-    const wsc = await WscClient.fromConfig(
-      await loadClientConfig(writeConfig("cache.yaml", { tokenLifetime: "1h" })),
-      { clock },
-    );
+    const wsc = await clientFrom("cache.yaml", { tokenLifetime: "1h" });
     try {
       const token = await wsc.getToken();
       expect(token.expiresMs).toBe(clock.nowMs() + 3_600_000);
@@ -231,10 +233,7 @@ describe("WscClient over HTTPS", () => {
       join(dir, "other-sts.pem"),
       harness.state.environment("integration").stsSigning.certificate.pem,
     );
-    const wsc = await WscClient.fromConfig(
-      await loadClientConfig(writeConfig("untrusted.yaml", { stsCertificate: "other-sts.pem" })),
-      { clock },
-    );
+    const wsc = await clientFrom("untrusted.yaml", { stsCertificate: "other-sts.pem" });
     try {
       await expectClientError(wsc.getToken(), 1, "STS_RESPONSE_UNTRUSTED", /rotated/);
     } finally {
@@ -256,10 +255,7 @@ describe("WscClient over HTTPS", () => {
     } finally {
       good.close();
     }
-    const wrong = await WscClient.fromConfig(
-      await loadClientConfig(writeConfig("wsp-wrong.yaml", { wspCertificate: "[other-wsp.pem]" })),
-      { clock },
-    );
+    const wrong = await clientFrom("wsp-wrong.yaml", { wspCertificate: "[other-wsp.pem]" });
     try {
       const before = harness.events.lastSeq;
       const error = await expectClientError(
@@ -283,10 +279,7 @@ describe("WscClient over HTTPS", () => {
       wrong.close();
     }
     // Both listed: either may sign.
-    const both = await WscClient.fromConfig(
-      await loadClientConfig(writeConfig("wsp-both.yaml", { wspCertificate: "[other-wsp.pem, wsp.pem]" })),
-      { clock },
-    );
+    const both = await clientFrom("wsp-both.yaml", { wspCertificate: "[other-wsp.pem, wsp.pem]" });
     try {
       expect((await both.call("Ping")).result).toMatchObject({ environment: "production" });
     } finally {
@@ -296,19 +289,13 @@ describe("WscClient over HTTPS", () => {
     expect((await loadClientConfig(writeConfig("no-wsp.yaml"))).wspCertificate).toEqual([]);
     writeFileSync(join(dir, "not-a-cert.pem"), "hello");
     await expectClientError(
-      WscClient.fromConfig(
-        await loadClientConfig(writeConfig("wsp-bad.yaml", { wspCertificate: "not-a-cert.pem" })),
-        { clock },
-      ),
+      clientFrom("wsp-bad.yaml", { wspCertificate: "not-a-cert.pem" }),
       0,
       "CONFIG_INVALID",
       /wspCertificate: .*not-a-cert\.pem holds no PEM certificate/,
     );
     await expectClientError(
-      WscClient.fromConfig(
-        await loadClientConfig(writeConfig("wsp-missing.yaml", { wspCertificate: "nope.pem" })),
-        { clock },
-      ),
+      clientFrom("wsp-missing.yaml", { wspCertificate: "nope.pem" }),
       0,
       "CONFIG_INVALID",
       /wspCertificate: .*nope\.pem cannot be read \(ENOENT\)/,
@@ -324,14 +311,9 @@ describe("WscClient over HTTPS", () => {
       notAfter: new Date(clock.nowMs() + DAY),
     });
     await writeCredentialFiles(stranger, join(dir, "certs", "stranger"), { password: "pw" });
-    const only = await WscClient.fromConfig(
-      await loadClientConfig(
-        writeConfig("stranger.yaml", {
-          clientCertificate: "{ cert: certs/stranger.pem, key: certs/stranger.key.pem }",
-        }),
-      ),
-      { clock },
-    );
+    const only = await clientFrom("stranger.yaml", {
+      clientCertificate: "{ cert: certs/stranger.pem, key: certs/stranger.key.pem }",
+    });
     try {
       await expectClientError(
         only.getToken(),
@@ -342,15 +324,10 @@ describe("WscClient over HTTPS", () => {
     } finally {
       only.close();
     }
-    const withFallback = await WscClient.fromConfig(
-      await loadClientConfig(
-        writeConfig("fallback.yaml", {
-          clientCertificate: "{ cert: certs/stranger.pem, key: certs/stranger.key.pem }",
-          fallbackCertificate: "{ file: certs/current.p12, password: pw }",
-        }),
-      ),
-      { clock },
-    );
+    const withFallback = await clientFrom("fallback.yaml", {
+      clientCertificate: "{ cert: certs/stranger.pem, key: certs/stranger.key.pem }",
+      fallbackCertificate: "{ file: certs/current.p12, password: pw }",
+    });
     try {
       expect((await withFallback.getToken()).credential.certificate.sha256).toBe(current.certificate.sha256);
     } finally {
