@@ -18,6 +18,7 @@ import {
   addSystemUser,
   CVR,
   ENDPOINTS,
+  rstParams as fixtureRstParams,
   issueClient,
   type StsFixture,
   stsFixture,
@@ -33,13 +34,7 @@ beforeEach(async () => {
 });
 
 function rstParams(overrides: Partial<RstRequestParams> = {}): RstRequestParams {
-  return {
-    credential: f.client,
-    to: ENDPOINTS.production,
-    appliesTo: WSP_ID.production,
-    nowMs: f.clock.nowMs(),
-    ...overrides,
-  };
+  return fixtureRstParams(f, overrides);
 }
 
 /** Signs a (possibly modified) request template with the given references and key. */

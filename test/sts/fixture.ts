@@ -4,6 +4,7 @@
  * environments, and an express app with `stsRouter` for supertest.
  */
 import express from "express";
+import type { RstRequestParams } from "../../src/client/rst.js";
 import { VirtualClock } from "../../src/harness/clock.js";
 import { ENVIRONMENTS, type Environment, EventLog } from "../../src/harness/events.js";
 import { type Credential, createTestCa, type TestCa } from "../../src/pki/index.js";
@@ -143,4 +144,19 @@ export async function addSystemUser(
     upload,
     provision,
   );
+}
+
+/**
+ * The parameters of a token request as the fixture's client sends it (its certificate, the
+ * production STS endpoint reference, the production SMDB, now on the fixture's clock); for
+ * `buildSignedRst` and `rstEnvelopeTemplate`, with any field overridden.
+ */
+export function rstParams(f: StsFixture, overrides: Partial<RstRequestParams> = {}): RstRequestParams {
+  return {
+    credential: f.client,
+    to: ENDPOINTS.production,
+    appliesTo: WSP_ID.production,
+    nowMs: f.clock.nowMs(),
+    ...overrides,
+  };
 }

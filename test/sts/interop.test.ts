@@ -14,7 +14,7 @@ import { verifyStsResponse } from "../../src/client/wsc-client.js";
 import { SIGNATURE_PLACEHOLDER } from "../../src/xml/dsig.js";
 import { decryptAssertion } from "../../src/xml/encryption.js";
 import { ALG, NS } from "../../src/xml/ns.js";
-import { ENDPOINTS, type StsFixture, stsFixture, WSP_ID } from "./fixture.js";
+import { ENDPOINTS, rstParams, type StsFixture, stsFixture, WSP_ID } from "./fixture.js";
 
 const ID_ATTRS = [
   `${NS.wsa}:Action`,
@@ -55,12 +55,7 @@ beforeAll(async () => {
 
 describe("xmlsec1 interop", () => {
   it("verifies our client's request, and refuses it when tampered", () => {
-    const rst = buildSignedRst({
-      credential: f.client,
-      to: ENDPOINTS.production,
-      appliesTo: WSP_ID.production,
-      nowMs: f.clock.nowMs(),
-    });
+    const rst = buildSignedRst(rstParams(f));
     const cert = write("client.pem", f.client.certificate.pem);
     expect(xmlsecVerify(write("rst.xml", rst.xml), ["--pubkey-cert-pem", cert, ...ID_ATTRS])).toBe(true);
     const tampered = write("rst-tampered.xml", rst.xml.replace(WSP_ID.production, "https://evil.example"));
@@ -68,12 +63,7 @@ describe("xmlsec1 interop", () => {
   });
 
   it("verifies the STS response signature (no KeyInfo) and the assertion signature", async () => {
-    const rst = buildSignedRst({
-      credential: f.client,
-      to: ENDPOINTS.production,
-      appliesTo: WSP_ID.production,
-      nowMs: f.clock.nowMs(),
-    });
+    const rst = buildSignedRst(rstParams(f));
     const res = await request(f.app)
       .post("/production/SecurityTokenService.svc")
       .set("content-type", "text/xml")
@@ -106,12 +96,7 @@ describe("xmlsec1 interop", () => {
 
   it("accepts a request signed by xmlsec1", async () => {
     const template = rstEnvelopeTemplate(
-      {
-        credential: f.client,
-        to: ENDPOINTS.production,
-        appliesTo: WSP_ID.production,
-        nowMs: f.clock.nowMs(),
-      },
+      rstParams(f),
       "uuid:0f0f0f0f-1111-2222-3333-444444444444",
       "urn:uuid:xmlsec",
     );

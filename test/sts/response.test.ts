@@ -8,7 +8,7 @@ import { ClientError } from "../../src/client/errors.js";
 import { buildSignedRst } from "../../src/client/rst.js";
 import { verifyStsResponse } from "../../src/client/wsc-client.js";
 import { handleTokenRequest } from "../../src/sts/token-service.js";
-import { ENDPOINTS, stsFixture, WSP_ID } from "./fixture.js";
+import { ENDPOINTS, rstParams, stsFixture } from "./fixture.js";
 
 function reasonOf(fn: () => unknown): string {
   try {
@@ -24,12 +24,7 @@ function reasonOf(fn: () => unknown): string {
 describe("verifyStsResponse", () => {
   it("accepts the STS's answer and refuses a tampered one or one signed by another key", async () => {
     const f = await stsFixture();
-    const rst = buildSignedRst({
-      credential: f.client,
-      to: ENDPOINTS.production,
-      appliesTo: WSP_ID.production,
-      nowMs: f.clock.nowMs(),
-    });
+    const rst = buildSignedRst(rstParams(f));
     const res = handleTokenRequest(f.deps, "production", Buffer.from(rst.xml));
     expect(res.status).toBe(200);
     const trusted = [f.sts.production.certificate];
@@ -64,12 +59,7 @@ describe("verifyStsResponse", () => {
       ["realistic", "STS_FAULT"],
     ] as const) {
       const f = await stsFixture({ faultMode: mode });
-      const rst = buildSignedRst({
-        credential: f.client,
-        to: ENDPOINTS.integration,
-        appliesTo: WSP_ID.production,
-        nowMs: f.clock.nowMs(),
-      });
+      const rst = buildSignedRst(rstParams(f, { to: ENDPOINTS.integration }));
       const res = handleTokenRequest(f.deps, "production", Buffer.from(rst.xml));
       expect(res.status).toBe(500);
       expect(

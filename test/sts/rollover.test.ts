@@ -10,7 +10,7 @@ import type { Credential } from "../../src/pki/index.js";
 import type { RolloverPolicy } from "../../src/sts/types.js";
 import { parseXml } from "../../src/xml/parse.js";
 import { readSoap11Fault } from "../../src/xml/soap.js";
-import { addSystemUser, ENDPOINTS, issueClient, type StsFixture, stsFixture, WSP_ID } from "./fixture.js";
+import { addSystemUser, issueClient, rstParams, type StsFixture, stsFixture } from "./fixture.js";
 
 const DAY = 86_400_000;
 let f: StsFixture;
@@ -21,12 +21,7 @@ let notAfter: number;
 
 async function reasonFor(cred: Credential): Promise<string> {
   const before = f.events.lastSeq;
-  const xml = buildSignedRst({
-    credential: cred,
-    to: ENDPOINTS.production,
-    appliesTo: WSP_ID.production,
-    nowMs: f.clock.nowMs(),
-  }).xml;
+  const xml = buildSignedRst(rstParams(f, { credential: cred })).xml;
   const res = await request(f.app)
     .post("/production/SecurityTokenService.svc")
     .set("content-type", "text/xml")
