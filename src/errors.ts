@@ -24,3 +24,12 @@ export class InputFileError extends HarnessError {
     super(reason, `${file}: ${message}`, { file });
   }
 }
+
+/** Longest message a fault or an event carries: hostile input can make a message quote megabytes. */
+export const MAX_FAULT_MESSAGE_CHARS = 2000;
+
+/** `message` cut to `MAX_FAULT_MESSAGE_CHARS` (with a note how much was left out). */
+export function clipMessage(message: string): string {
+  if (message.length <= MAX_FAULT_MESSAGE_CHARS) return message;
+  return `${message.slice(0, MAX_FAULT_MESSAGE_CHARS)}… (${message.length - MAX_FAULT_MESSAGE_CHARS} more characters left out)`;
+}

@@ -45,6 +45,7 @@
  */
 import type { Document } from "@xmldom/xmldom";
 import express, { type Request, type Response, type Router } from "express";
+import { clipMessage } from "../errors.js";
 import type { Clock } from "../harness/clock.js";
 import { type Environment, type EventLog, isEnvironment } from "../harness/events.js";
 import type { Certificate } from "../pki/index.js";
@@ -253,6 +254,7 @@ export function faultResponse(
 
 function fault(deps: StsDeps, env: Environment | null, rejection: Rejection, ctx: Context): StsResponse {
   const code = FAULT_CODES[rejection.reason];
+  const message = clipMessage(rejection.message);
   deps.events.append({
     env,
     step: 1,
@@ -263,9 +265,9 @@ function fault(deps: StsDeps, env: Environment | null, rejection: Rejection, ctx
     ...(ctx.systemUser ? { systemUser: ctx.systemUser.id } : {}),
     ...(ctx.certificate ? { certSha256: ctx.certificate.sha256 } : {}),
     ...(ctx.messageId ? { messageId: ctx.messageId } : {}),
-    detail: rejection.message,
+    detail: message,
   });
-  return faultResponse(deps.options, rejection.reason, rejection.message);
+  return faultResponse(deps.options, rejection.reason, message);
 }
 
 function issue(

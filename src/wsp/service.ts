@@ -22,7 +22,7 @@
  */
 import type { Element } from "@xmldom/xmldom";
 import express, { type Request, type Response, type Router } from "express";
-import { HarnessError } from "../errors.js";
+import { clipMessage, HarnessError } from "../errors.js";
 import type { Clock } from "../harness/clock.js";
 import { type Environment, type EventLog, isEnvironment } from "../harness/events.js";
 import type { Certificate, Credential } from "../pki/index.js";
@@ -220,6 +220,7 @@ interface Context {
 
 function fault(deps: WspDeps, ctx: Context, error: HarnessError): ServiceResponse {
   const { options } = stateOf(deps);
+  const message = clipMessage(error.message);
   const subcode = FAULT_SUBCODES[error.reason];
   const fields = error instanceof OperationValidationError ? error.fields : [];
   deps.events.append({
@@ -232,17 +233,17 @@ function fault(deps: WspDeps, ctx: Context, error: HarnessError): ServiceRespons
     ...(ctx.systemUser ? { systemUser: ctx.systemUser } : {}),
     ...(ctx.certSha256 ? { certSha256: ctx.certSha256 } : {}),
     ...(ctx.messageId ? { messageId: ctx.messageId } : {}),
-    detail: fields.length > 0 ? { message: error.message, operation: ctx.operation, fields } : error.message,
+    detail: fields.length > 0 ? { message, operation: ctx.operation, fields } : message,
   });
   const verbose = options.faultMode === "verbose";
   const reasonText = verbose
-    ? `${error.reason}: ${error.message}`
+    ? `${error.reason}: ${message}`
     : (REALISTIC_TEXT[subcode ?? ""] ?? REALISTIC_TEXT[""]!);
   const detailXml =
     verbose || fields.length > 0
       ? harnessFaultDetailXml(
           verbose ? error.reason : "VALIDATION_ERROR",
-          verbose ? error.message : "invalid fields",
+          verbose ? message : "invalid fields",
           fields,
         )
       : undefined;

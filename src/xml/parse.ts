@@ -1,7 +1,9 @@
 /**
  * Safe XML parsing for everything that comes in over the wire: no DOCTYPE (so no entity
  * expansion and no external entities), no processing instructions, a size limit, a depth limit,
- * exactly one root element. Any parse error is an error, never a best-effort document.
+ * exactly one root element, only XML 1.0 characters. Any parse error is an error, never a
+ * best-effort document: xmldom's warnings (an unquoted attribute value, an attribute without a
+ * value) are errors here too. Messages quote at most a short, printable piece of the input.
  */
 import { DOMParser, type Document, type Element, type Node } from "@xmldom/xmldom";
 import { HarnessError } from "../errors.js";
@@ -27,8 +29,30 @@ export class XmlParseError extends HarnessError {
 }
 
 const ELEMENT_NODE = 1;
+const TEXT_NODE = 3;
+const CDATA_SECTION_NODE = 4;
 const PROCESSING_INSTRUCTION_NODE = 7;
+const COMMENT_NODE = 8;
 const DOCUMENT_TYPE_NODE = 10;
+
+/** Longest parser message passed on (xmldom lists every unclosed tag: megabytes for hostile input). */
+const MAX_MESSAGE_CHARS = 300;
+
+/** Characters XML 1.0 does not allow (Char production), also when written as character references. */
+const NON_XML_CHAR =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding the characters XML forbids is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A parser message made short and printable, for faults and events. */
+function shortMessage(message: string): string {
+  const line = message.split("\n")[0]!;
+  const clipped = line.length > MAX_MESSAGE_CHARS ? `${line.slice(0, MAX_MESSAGE_CHARS)}…` : line;
+  return clipped.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
+    /[\u0000-\u001F\u007F-\u009F\uFFFE\uFFFF\uD800-\uDFFF]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
 
 /**
  * Parses `input` (bytes as UTF-8, or a string) into a DOM document. Throws `XmlParseError`.
@@ -68,8 +92,10 @@ export function parseXml(input: Buffer | Uint8Array | string, options: ParseOpti
   const errors: string[] = [];
   const parser = new DOMParser({
     onError: (level, message) => {
-      if (level !== "warning") errors.push(String(message).split("\n")[0]!);
-      if (level === "fatalError") throw new XmlParseError(`the ${label} is not well-formed XML: ${message}`);
+      const text = shortMessage(String(message));
+      // The one warning that is not about broken markup: U+FFFD is a legal character.
+      if (level !== "warning" || !/replacement character/.test(text)) errors.push(text);
+      if (level === "fatalError") throw new XmlParseError(`the ${label} is not well-formed XML: ${text}`);
     },
   });
   let doc: Document;
@@ -77,7 +103,7 @@ export function parseXml(input: Buffer | Uint8Array | string, options: ParseOpti
     doc = parser.parseFromString(text, "text/xml");
   } catch (error) {
     if (error instanceof XmlParseError) throw error;
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    const message = shortMessage(error instanceof Error ? error.message : String(error));
     throw new XmlParseError(`the ${label} is not well-formed XML: ${message}`);
   }
   if (errors.length > 0) throw new XmlParseError(`the ${label} is not well-formed XML: ${errors[0]}`);
@@ -102,18 +128,33 @@ export function parseXml(input: Buffer | Uint8Array | string, options: ParseOpti
   return doc;
 }
 
-/** Depth limit and no processing instructions inside the tree; iterative, so deep input cannot overflow the stack. */
+/**
+ * Depth limit, no processing instructions inside the tree, only XML characters in text and
+ * attribute values; iterative, so deep input cannot overflow the stack.
+ */
 function checkTree(root: Element, maxDepth: number, label: string): void {
-  const stack: Array<[Node, number]> = [[root, 1]];
+  const stack: Array<[Element, number]> = [[root, 1]];
   while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
+    const [el, depth] = stack.pop()!;
     if (depth > maxDepth) {
       throw new XmlParseError(`the ${label} nests elements deeper than the limit of ${maxDepth}`);
     }
-    for (let child = node.firstChild; child; child = child.nextSibling) {
-      if (child.nodeType === ELEMENT_NODE) stack.push([child, depth + 1]);
-      else if (child.nodeType === PROCESSING_INSTRUCTION_NODE) {
+    const attrs = el.attributes;
+    for (let i = 0; i < attrs.length; i++) {
+      if (NON_XML_CHAR.test(attrs.item(i)!.value)) {
+        throw new XmlParseError(`the ${label} has a character XML does not allow in an attribute value`);
+      }
+    }
+    for (let child = el.firstChild; child; child = child.nextSibling) {
+      const type = child.nodeType;
+      if (type === ELEMENT_NODE) stack.push([child as Element, depth + 1]);
+      else if (type === PROCESSING_INSTRUCTION_NODE) {
         throw new XmlParseError(`the ${label} contains a processing instruction; it is not accepted`);
+      } else if (
+        (type === TEXT_NODE || type === CDATA_SECTION_NODE || type === COMMENT_NODE) &&
+        NON_XML_CHAR.test((child as unknown as { data: string }).data)
+      ) {
+        throw new XmlParseError(`the ${label} has a character XML does not allow (e.g. a control character)`);
       }
     }
   }

@@ -1,0 +1,285 @@
+/**
+ * Hostile XML and hostile transport against both endpoints through real HTTP: markup that is not
+ * well-formed but that a lenient parser repairs, characters XML forbids, processing instructions,
+ * encodings and byte order marks, parser-exhausting shapes (deep nesting, huge attribute and
+ * namespace counts, very long names), and a 10 MB body streamed slowly while good requests keep
+ * being answered. Every rejection is a well-formed fault of the endpoint's SOAP version with
+ * MALFORMED_REQUEST, one short event, and the server stays healthy.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildSignedRst } from "../../src/client/rst.js";
+import { parseXml } from "../../src/xml/parse.js";
+import { readSoap11Fault } from "../../src/xml/soap.js";
+import { ENDPOINTS, type StsFixture, stsFixture, WSP_ID } from "../sts/fixture.js";
+import {
+  type Bench,
+  buildRequest,
+  createBench,
+  eventsDuring,
+  post as postWsp,
+  START,
+} from "../wsp/helpers.js";
+
+const STS_PATH = "/production/SecurityTokenService.svc";
+
+let sts: StsFixture;
+let wsp: Bench;
+
+beforeAll(async () => {
+  sts = await stsFixture();
+  wsp = await createBench();
+});
+
+const goodRst = () =>
+  buildSignedRst({
+    credential: sts.client,
+    to: ENDPOINTS.production,
+    appliesTo: WSP_ID.production,
+    nowMs: sts.clock.nowMs(),
+  }).xml;
+
+const goodPing = () => {
+  wsp.clock.set(START);
+  return buildRequest(wsp, "Ping").xml;
+};
+
+function postSts(body: string | Buffer) {
+  return request(sts.app)
+    .post(STS_PATH)
+    .set("content-type", "text/xml; charset=utf-8")
+    .set("soapaction", '"http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue"')
+    .send(body);
+}
+
+/** Both endpoints refuse `stsBody` / `wspBody` as MALFORMED_REQUEST with a short fault and event, then still work. */
+async function expectMalformed(
+  bodies: { sts?: string | Buffer; wsp?: string | Buffer },
+  pattern?: RegExp,
+): Promise<void> {
+  if (bodies.sts !== undefined) {
+    const before = sts.events.lastSeq;
+    const started = Date.now();
+    const res = await postSts(bodies.sts);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(res.status, res.text.slice(0, 500)).toBe(500);
+    expect(res.text.length).toBeLessThan(8192);
+    const fault = readSoap11Fault(parseXml(res.text));
+    expect(fault?.reason, fault?.message).toBe("MALFORMED_REQUEST");
+    expect(fault?.faultcode).toBe("wst:InvalidRequest");
+    if (pattern) expect(fault?.message).toMatch(pattern);
+    const events = sts.events.since(before);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ step: 1, outcome: "rejected", reason: "MALFORMED_REQUEST" });
+    expect(JSON.stringify(events[0]).length).toBeLessThan(8192);
+    expect((await postSts(goodRst())).status).toBe(200);
+  }
+  if (bodies.wsp !== undefined) {
+    const storedBefore = wsp.store.count();
+    const started = Date.now();
+    const { result, events } = await eventsDuring(wsp, () => postWsp(wsp, bodies.wsp!));
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(result.status, result.body.slice(0, 500)).toBe(400);
+    expect(result.body.length).toBeLessThan(8192);
+    expect(result.fault?.code).toBe("env:Sender");
+    expect(result.fault?.harness?.reason, result.fault?.reason).toBe("MALFORMED_REQUEST");
+    if (pattern) expect(result.fault?.harness?.message).toMatch(pattern);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ step: 2, outcome: "rejected", reason: "MALFORMED_REQUEST" });
+    expect(JSON.stringify(events[0]).length).toBeLessThan(8192);
+    expect(wsp.store.count()).toBe(storedBefore);
+    expect((await postWsp(wsp, goodPing())).status).toBe(200);
+  }
+}
+
+/** Puts `xml` into the wsse:Security header of a good request (a part no signature covers). */
+const inSecurity = (good: string, xml: string) => good.replace("</wsse:Security>", `${xml}</wsse:Security>`);
+
+describe("markup a lenient parser would repair", () => {
+  it("an unquoted attribute value, an attribute without a value, attributes without a space", async () => {
+    for (const element of [
+      '<x:A xmlns:x="urn:x" a=1></x:A>',
+      '<x:A xmlns:x="urn:x" a></x:A>',
+      '<x:A xmlns:x="urn:x" a="1"b="2"></x:A>',
+    ]) {
+      await expectMalformed(
+        { sts: inSecurity(goodRst(), element), wsp: inSecurity(goodPing(), element) },
+        /well-formed/,
+      );
+    }
+  });
+
+  it("the signed wsa:To with its id unquoted (the digest would still match after repair)", async () => {
+    const rst = goodRst().replace('<wsa:To wsu:Id="to">', "<wsa:To wsu:Id=to>");
+    expect(rst).toContain("wsu:Id=to>");
+    await expectMalformed({ sts: rst }, /well-formed/);
+  });
+
+  it("characters XML forbids, raw or as character references", async () => {
+    for (const text of ["a\u0001b", "a&#0;b", "a&#x1F;b", "a&#xD800;b", "a&#xFFFE;b"]) {
+      const element = `<x:A xmlns:x="urn:x">${text}</x:A>`;
+      await expectMalformed(
+        { sts: inSecurity(goodRst(), element), wsp: inSecurity(goodPing(), element) },
+        /character XML does not allow/,
+      );
+      const attribute = `<x:A xmlns:x="urn:x" v="${text}"></x:A>`;
+      await expectMalformed({ sts: inSecurity(goodRst(), attribute) }, /character XML does not allow/);
+    }
+  });
+
+  it("processing instructions before the root and inside the envelope", async () => {
+    const pi = '<?xml-stylesheet type="text/xsl" href="http://attacker.example/x.xsl"?>';
+    await expectMalformed({ sts: pi + goodRst(), wsp: pi + goodPing() }, /processing instruction/);
+    await expectMalformed(
+      { sts: inSecurity(goodRst(), "<?evil x?>"), wsp: inSecurity(goodPing(), "<?evil x?>") },
+      /processing instruction/,
+    );
+  });
+
+  it("a second root element, and a DOCTYPE hidden after the XML declaration", async () => {
+    await expectMalformed({ sts: `${goodRst()}<x/>`, wsp: `${goodPing()}<x/>` });
+    const doctype = '<?xml version="1.0"?><!DOCTYPE e SYSTEM "http://attacker.example/e.dtd">';
+    await expectMalformed({ sts: doctype + goodRst(), wsp: doctype + goodPing() }, /DOCTYPE/);
+  });
+});
+
+describe("encodings and byte order marks", () => {
+  it("UTF-16 (with BOM), a non-UTF-8 encoding declaration, invalid UTF-8 → MALFORMED_REQUEST", async () => {
+    const utf16 = (xml: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, "utf16le")]);
+    await expectMalformed({ sts: utf16(goodRst()), wsp: utf16(goodPing()) }, /UTF-8/);
+    const declared = (xml: string, encoding: string) =>
+      Buffer.from(`<?xml version="1.0" encoding="${encoding}"?>${xml}`, "utf8");
+    for (const encoding of ["UTF-16", "ISO-8859-1", "UTF-7"]) {
+      await expectMalformed(
+        { sts: declared(goodRst(), encoding), wsp: declared(goodPing(), encoding) },
+        /UTF-8/,
+      );
+    }
+    // An overlong encoding of "<" and a lone surrogate encoded in UTF-8 (CESU).
+    for (const bad of [Buffer.from([0xc0, 0xbc]), Buffer.from([0xed, 0xa0, 0x80])]) {
+      const withBad = (xml: string) => {
+        const at = xml.indexOf("</wsse:Security>");
+        return Buffer.concat([Buffer.from(xml.slice(0, at)), bad, Buffer.from(xml.slice(at))]);
+      };
+      await expectMalformed({ sts: withBad(goodRst()), wsp: withBad(goodPing()) }, /UTF-8/);
+    }
+  });
+
+  it("a UTF-8 byte order mark before a good request is fine", async () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    expect((await postSts(Buffer.concat([bom, Buffer.from(goodRst())]))).status).toBe(200);
+    expect((await postWsp(wsp, Buffer.concat([bom, Buffer.from(goodPing())]))).status).toBe(200);
+  });
+});
+
+describe("parser-exhausting shapes within the size limit", () => {
+  const MB = 1024 * 1024;
+
+  it("deep nesting: unclosed (the parser's message lists every open tag) and closed", async () => {
+    const unclosed = "<a>".repeat(Math.floor((MB - 10) / 3));
+    await expectMalformed({ sts: unclosed, wsp: unclosed }, /well-formed/);
+    const depth = Math.floor((MB - 10) / 7);
+    const closed = `${"<a>".repeat(depth)}${"</a>".repeat(depth)}`;
+    await expectMalformed({ sts: closed, wsp: closed }, /deeper than the limit of 64/);
+    // Just over the limit inside a good request.
+    const nest = `${'<x:A xmlns:x="urn:x">'.repeat(70)}${"</x:A>".repeat(70)}`;
+    await expectMalformed({ sts: inSecurity(goodRst(), nest), wsp: inSecurity(goodPing(), nest) }, /deeper/);
+  });
+
+  it("huge attribute and namespace counts and very long names on an envelope that is not SOAP", async () => {
+    let attrs = "";
+    for (let i = 0; attrs.length < MB - 100; i++) attrs += ` a${i}="1"`;
+    let namespaces = "";
+    for (let i = 0; namespaces.length < MB / 2; i++) namespaces += ` xmlns:p${i}="urn:p${i}"`;
+    const children = "<c/>".repeat(Math.floor((MB / 2 - 100) / 4));
+    const longName = "n".repeat(MB - 100);
+    for (const body of [
+      `<r${attrs}/>`,
+      `<r${namespaces}>${children}</r>`,
+      `<${longName}/>`,
+      `<r ${longName}="1"/>`,
+      `<r>${"<!--x-->".repeat(Math.floor((MB - 10) / 8))}</r>`,
+    ]) {
+      await expectMalformed({ sts: body, wsp: body });
+    }
+  });
+});
+
+describe("a 10 MB body streamed slowly", () => {
+  let server: http.Server;
+  let port: number;
+  beforeAll(async () => {
+    const express = (await import("express")).default;
+    const app = express();
+    app.use(sts.app);
+    app.use(wsp.app);
+    server = app.listen(0, "127.0.0.1");
+    await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  /** Streams `total` bytes in chunks with pauses; resolves with the status and body. */
+  function streamSlowly(
+    path: string,
+    contentType: string,
+    total: number,
+  ): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        { host: "127.0.0.1", port, path, method: "POST", headers: { "content-type": contentType } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+          );
+        },
+      );
+      req.on("error", reject);
+      const chunk = Buffer.alloc(256 * 1024, 0x20);
+      chunk.write("<a>", 0);
+      let sent = 0;
+      const next = () => {
+        if (sent >= total) {
+          req.end();
+          return;
+        }
+        sent += chunk.length;
+        const ok = req.write(chunk);
+        const pause = () => setTimeout(next, 20);
+        if (ok) pause();
+        else req.once("drain", pause);
+      };
+      next();
+    });
+  }
+
+  it("gets a size fault from both endpoints, while good requests are answered meanwhile", async () => {
+    const total = 10 * 1024 * 1024;
+    const stsEvents = sts.events.lastSeq;
+    const slowSts = streamSlowly(STS_PATH, "text/xml; charset=utf-8", total);
+    const slowWsp = streamSlowly("/production/smdb", "application/soap+xml; charset=utf-8", total);
+    // While both uploads are running, both endpoints answer good requests.
+    const base = `http://127.0.0.1:${port}`;
+    const duringSts = await request(base)
+      .post(STS_PATH)
+      .set("content-type", "text/xml; charset=utf-8")
+      .send(goodRst());
+    expect(duringSts.status).toBe(200);
+    const duringWsp = await request(base)
+      .post("/production/smdb")
+      .set("content-type", "application/soap+xml; charset=utf-8")
+      .send(goodPing());
+    expect(duringWsp.status).toBe(200);
+    const [s, w] = await Promise.all([slowSts, slowWsp]);
+    expect(s.status).toBe(500);
+    expect(readSoap11Fault(parseXml(s.body))).toMatchObject({ reason: "MALFORMED_REQUEST" });
+    expect(w.status).toBe(400);
+    expect(w.body).toMatch(/MALFORMED_REQUEST: the request is \d+ bytes; the limit is 1048576 bytes/);
+    const rejected = sts.events.since(stsEvents).filter((e) => e.outcome === "rejected");
+    expect(rejected).toMatchObject([{ reason: "MALFORMED_REQUEST" }]);
+  });
+});
