@@ -14,29 +14,18 @@ import { constants, createSign, createVerify, publicEncrypt, randomBytes } from 
 import { buildSignedRst } from "../src/client/rst.js";
 import type { Credential } from "../src/pki/index.js";
 import { handleTokenRequest } from "../src/sts/token-service.js";
-import { ENDPOINTS, stsFixture, WSP_ID } from "../test/sts/fixture.js";
+import { rstParams, stsFixture } from "../test/sts/fixture.js";
 import type { BenchCase, BenchModule } from "./types.js";
-
-const ENDPOINT = ENDPOINTS.production;
-const WSP = WSP_ID.production;
 
 const module: BenchModule = {
   async cases(): Promise<BenchCase[]> {
     // The STS the tests use: a real registry with one provisioned systembruger, the SMDB
     // registered, and the harness's default keys (RSA 3072) for client, STS and WSP.
-    const {
-      clock,
-      deps,
-      client,
-      sts: stsByEnv,
-      wsp: wspByEnv,
-    } = await stsFixture({}, "2026-06-01T12:00:00Z");
-    const now = clock.nowMs();
-    const sts = stsByEnv.production;
-    const wsp = wspByEnv.production;
-    const body = Buffer.from(
-      buildSignedRst({ credential: client, to: ENDPOINT, appliesTo: WSP, nowMs: now }).xml,
-    );
+    const f = await stsFixture({}, "2026-06-01T12:00:00Z");
+    const { deps, client } = f;
+    const sts = f.sts.production;
+    const wsp = f.wsp.production;
+    const body = Buffer.from(buildSignedRst(rstParams(f)).xml);
     const headers = { "content-type": "text/xml; charset=utf-8" };
     const first = handleTokenRequest(deps, "production", body, headers);
     if (first.status !== 200)
