@@ -3,6 +3,7 @@
  * with the clock at its time, the TRUST2408 CAs trusted, its certificate registered and
  * provisioned and `https://wsp.itcrew.dk` registered, the STS issues a token for it.
  */
+
 import { readFileSync } from "node:fs";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
@@ -10,9 +11,10 @@ import { verifyStsResponse } from "../../src/client/wsc-client.js";
 import { Certificate } from "../../src/pki/index.js";
 import { decryptAssertion } from "../../src/xml/encryption.js";
 import { readAssertion, verifyAssertionSignature } from "../../src/xml/saml.js";
+import { REFERENCE_FIXTURES } from "../helpers/fixtures.js";
 import { stsFixture } from "./fixture.js";
 
-const DIR = "/work/shared/fixtures/reference";
+const DIR = REFERENCE_FIXTURES;
 const RAW = readFileSync(`${DIR}/dotnet-wsc-rst-issue-request.xml`);
 const BST = /<wsse:BinarySecurityToken[^>]*>([^<]+)</.exec(RAW.toString("utf8"))![1]!;
 

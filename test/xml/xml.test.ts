@@ -17,9 +17,10 @@ import { buildSignedAssertion, readAssertion, verifyAssertionSignature } from ".
 import { readSoap11Envelope, readSoap11Fault, soap11Fault } from "../../src/xml/soap.js";
 import { readSecurityHeader, verifySecurityHeaderSignature } from "../../src/xml/wsse.js";
 import { rawEncryptedAssertion } from "../../src/xml/wstrust.js";
+import { referenceFixture } from "../helpers/fixtures.js";
 import { issueClient, sharedCa } from "../sts/fixture.js";
 
-const REFERENCE = "/work/shared/fixtures/reference/dotnet-wsc-rst-issue-request.xml";
+const REFERENCE = referenceFixture("dotnet-wsc-rst-issue-request.xml");
 const DAY = 86_400_000;
 const NOW = Date.parse("2026-03-01T10:00:00Z");
 
