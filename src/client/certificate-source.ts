@@ -12,10 +12,9 @@
  * `smdb-harness certs issue` writes). Only entries with a private key count, as a store lookup
  * for signing would. When several match, the one with the latest notBefore is used.
  */
-import { createHash } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Certificate, Credential } from "../pki/index.js";
+import { type Certificate, type Credential, publicKeyFingerprint } from "../pki/index.js";
 import { loadCredentialFile } from "../pki/load.js";
 import type { CertificateSourceConfig } from "./config.js";
 import { ClientError } from "./errors.js";
@@ -33,22 +32,11 @@ function toCredential(certificate: Certificate, key: Credential["key"], chain: C
 export async function loadCertificateSource(source: CertificateSourceConfig): Promise<Credential> {
   switch (source.kind) {
     case "file": {
-      let loaded: Awaited<ReturnType<typeof loadCredentialFile>>;
-      try {
-        loaded = await loadCredentialFile(
-          source.file,
-          source.password !== undefined ? { password: source.password } : {},
-        );
-      } catch (error) {
-        if ((error as { code?: string }).code === "FILE_NOT_FOUND") {
-          throw new ClientError(
-            0,
-            "CLIENT_CERT_NOT_FOUND",
-            `the client certificate file ${source.file} does not exist`,
-          );
-        }
-        throw unreadable(`the client certificate file ${source.file} cannot be used`, error);
-      }
+      const loaded = await loadFile(
+        source.file,
+        "client certificate file",
+        source.password !== undefined ? { password: source.password } : {},
+      );
       if (!loaded.key) {
         throw unreadable(
           `${source.file} holds no private key; the client needs a .p12/.pfx with the key, or {cert, key}`,
@@ -57,38 +45,14 @@ export async function loadCertificateSource(source: CertificateSourceConfig): Pr
       return toCredential(loaded.certificates[0]!, loaded.key, loaded.certificates.slice(1));
     }
     case "pem": {
-      let cert: Awaited<ReturnType<typeof loadCredentialFile>>;
-      let key: Awaited<ReturnType<typeof loadCredentialFile>>;
-      try {
-        cert = await loadCredentialFile(source.cert);
-      } catch (error) {
-        if ((error as { code?: string }).code === "FILE_NOT_FOUND") {
-          throw new ClientError(
-            0,
-            "CLIENT_CERT_NOT_FOUND",
-            `the client certificate file ${source.cert} does not exist`,
-          );
-        }
-        throw unreadable(`the client certificate file ${source.cert} cannot be used`, error);
-      }
-      try {
-        key = await loadCredentialFile(source.key, {
-          allowKeyOnly: true,
-          ...(source.password !== undefined ? { password: source.password } : {}),
-        });
-      } catch (error) {
-        if ((error as { code?: string }).code === "FILE_NOT_FOUND") {
-          throw new ClientError(
-            0,
-            "CLIENT_CERT_NOT_FOUND",
-            `the client key file ${source.key} does not exist`,
-          );
-        }
-        throw unreadable(`the client key file ${source.key} cannot be used`, error);
-      }
+      const cert = await loadFile(source.cert, "client certificate file");
+      const key = await loadFile(source.key, "client key file", {
+        allowKeyOnly: true,
+        ...(source.password !== undefined ? { password: source.password } : {}),
+      });
       if (!key.key) throw unreadable(`${source.key} holds no private key`);
       const certificate = cert.certificates[0]!;
-      if (key.key.publicKeySha256 !== publicKeySha256(certificate)) {
+      if (key.key.publicKeySha256 !== publicKeyFingerprint(certificate.publicKey)) {
         throw unreadable(
           `the key in ${source.key} does not belong to certificate ${certificate.sha256} in ${source.cert}; give the matching key`,
         );
@@ -100,17 +64,23 @@ export async function loadCertificateSource(source: CertificateSourceConfig): Pr
   }
 }
 
-const spkiCache = new WeakMap<Certificate, string>();
-function publicKeySha256(certificate: Certificate): string {
-  let value = spkiCache.get(certificate);
-  if (!value) {
-    value = createHash("sha256")
-      .update(certificate.publicKey.export({ type: "spki", format: "der" }))
-      .digest("hex")
-      .toUpperCase();
-    spkiCache.set(certificate, value);
+/**
+ * `loadCredentialFile`, its failures as ClientErrors naming `what` the file is: a missing file is
+ * CLIENT_CERT_NOT_FOUND, anything else CLIENT_CERT_UNREADABLE with the loader's reason.
+ */
+async function loadFile(
+  path: string,
+  what: string,
+  options: Parameters<typeof loadCredentialFile>[1] = {},
+): ReturnType<typeof loadCredentialFile> {
+  try {
+    return await loadCredentialFile(path, options);
+  } catch (error) {
+    if ((error as { code?: string }).code === "FILE_NOT_FOUND") {
+      throw new ClientError(0, "CLIENT_CERT_NOT_FOUND", `the ${what} ${path} does not exist`);
+    }
+    throw unreadable(`the ${what} ${path} cannot be used`, error);
   }
-  return value;
 }
 
 /** What a `FindBy…` value matches, as .NET compares it. */
@@ -172,7 +142,7 @@ async function findInStore(source: Extract<CertificateSourceConfig, { kind: "sto
         const keyName = name.replace(/\.(pem|crt|cer)$/i, ".key.pem");
         if (!keyFiles.has(keyName)) continue;
         const keyLoaded = await loadCredentialFile(join(source.store, keyName), { allowKeyOnly: true });
-        if (!keyLoaded.key || keyLoaded.key.publicKeySha256 !== publicKeySha256(certificate)) {
+        if (!keyLoaded.key || keyLoaded.key.publicKeySha256 !== publicKeyFingerprint(certificate.publicKey)) {
           problems.push(`${keyName} does not hold the key of ${name}`);
           continue;
         }

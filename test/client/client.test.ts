@@ -143,6 +143,32 @@ describe("certificate sources", () => {
       0,
       "CLIENT_CERT_NOT_FOUND",
     );
+    await expectClientError(
+      loadCertificateSource({
+        kind: "pem",
+        cert: join(dir, "certs", "current.pem"),
+        key: join(dir, "nope.key.pem"),
+      }),
+      0,
+      "CLIENT_CERT_NOT_FOUND",
+      /client key file .*nope\.key\.pem does not exist/,
+    );
+    const other = await harness.state.ca.issue({
+      profile: "oces3-system",
+      notBefore: new Date(clock.nowMs() - DAY),
+      notAfter: new Date(clock.nowMs() + DAY),
+    });
+    await writeCredentialFiles(other, join(dir, "certs", "other"), { password: "pw" });
+    await expectClientError(
+      loadCertificateSource({
+        kind: "pem",
+        cert: join(dir, "certs", "current.pem"),
+        key: join(dir, "certs", "other.key.pem"),
+      }),
+      0,
+      "CLIENT_CERT_UNREADABLE",
+      new RegExp(`does not belong to certificate ${current.certificate.sha256}`),
+    );
   });
 
   it("searches a store like X509Store.Find: a renewed certificate with another subject is not found by the old name", async () => {
