@@ -3,8 +3,7 @@
  * files, certificate sources (p12, PEM pair, store with FindBy…), the token cache, trust in
  * the STS signing certificate, fallback, and the CLI with --dump-dir.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCertificateSource } from "../../src/client/certificate-source.js";
@@ -17,12 +16,16 @@ import { writeCredentialFiles } from "../../src/pki/export.js";
 import type { Credential } from "../../src/pki/index.js";
 import { runCli } from "../helpers/cli.js";
 import { provisionSystemUser } from "../helpers/harness.js";
+import { useTempDir } from "../helpers/tmp.js";
 
 const DAY = 86_400_000;
 const START = "2026-05-01T08:00:00Z";
 let harness: Harness;
 let clock: VirtualClock;
 let dir: string;
+useTempDir("wsc-client-", (path) => {
+  dir = path;
+});
 let current: Credential;
 
 async function expectClientError(promise: Promise<unknown>, step: number, reason: string, pattern?: RegExp) {
@@ -69,7 +72,6 @@ async function clientFrom(name: string, extra: Record<string, string> = {}): Pro
 beforeAll(async () => {
   clock = new VirtualClock(START);
   harness = await startHarness({ clock });
-  dir = mkdtempSync(join(tmpdir(), "wsc-client-"));
   const now = clock.nowMs();
   current = await harness.state.ca.issue({
     profile: "oces3-system",
@@ -367,7 +369,8 @@ describe("smdb-harness client token", () => {
     // The CLI runs on the real clock: give it a harness on the real clock.
     const real = await startHarness({});
     try {
-      const cliDir = mkdtempSync(join(tmpdir(), "wsc-cli-"));
+      const cliDir = join(dir, "cli");
+      mkdirSync(cliDir);
       const now = Date.now();
       const cred = await real.state.ca.issue({
         profile: "oces3-system",

@@ -1,24 +1,19 @@
 import { X509Certificate } from "node:crypto";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { request } from "node:https";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../../src/harness/clock.js";
 import { EventLog } from "../../src/harness/events.js";
 import { startHarness } from "../../src/harness/harness.js";
 import { HarnessState, STS_ENDPOINT_REFERENCES, WSP_ENTITY_IDS } from "../../src/harness/state.js";
 import { loadTestCa, publicKeyFingerprint } from "../../src/pki/index.js";
+import { useTempDir } from "../helpers/tmp.js";
 
 const T0 = Date.parse("2026-01-01T00:00:00Z");
 let dir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "state-"));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+useTempDir("state-", (path) => {
+  dir = path;
 });
 
 describe("harness state", () => {

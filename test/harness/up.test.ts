@@ -1,9 +1,8 @@
-import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, readFile, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { loadClientConfig } from "../../src/client/config.js";
 import { buildSignedRst } from "../../src/client/rst.js";
@@ -12,6 +11,7 @@ import { RealClock } from "../../src/harness/clock.js";
 import { startHarness } from "../../src/harness/harness.js";
 import { loadCredentialFile } from "../../src/pki/load.js";
 import { clientCall, killRunningUps, runCli, startUp } from "../helpers/cli.js";
+import { useTempDir } from "../helpers/tmp.js";
 
 function fetchWithCa(
   url: string,
@@ -41,14 +41,12 @@ function fetchWithCa(
 }
 
 let dir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "up-"));
+useTempDir("up-", (path) => {
+  dir = path;
 });
 
-afterAll(async () => {
+afterAll(() => {
   killRunningUps();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe("smdb-harness up, as a real process", () => {

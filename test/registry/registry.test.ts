@@ -1,13 +1,13 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../src/harness/clock.js";
 import { EventLog } from "../../src/harness/events.js";
 import { type Credential, createTestCa, type TestCa, toPkcs12 } from "../../src/pki/index.js";
 import { AdminError, Registry } from "../../src/sts/registry.js";
 import { DEFAULT_PRIVILEGES } from "../../src/sts/types.js";
 import { DAY, oces3Issuer, rotationPair, T0 } from "../helpers/harness.js";
+import { useTempDir } from "../helpers/tmp.js";
 
 let ca: TestCa;
 let old: Credential;
@@ -15,6 +15,9 @@ let renewed: Credential;
 let other: Credential;
 let expired: Credential;
 let dir: string;
+useTempDir("registry-", (path) => {
+  dir = path;
+});
 
 beforeAll(async () => {
   ca = await createTestCa(T0);
@@ -22,11 +25,6 @@ beforeAll(async () => {
   ({ old, renewed } = await rotationPair(ca, T0));
   other = await issue("other", -1, 1095);
   expired = await issue("expired", -1200, -5);
-  dir = await mkdtemp(join(tmpdir(), "registry-"));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function fresh(options: { stateDir?: string; clock?: VirtualClock } = {}) {

@@ -2,8 +2,7 @@
  * `smdb-harness client call` as a user runs it (a child process) against a harness over HTTP:
  * the result as JSON on stdout, --dump-dir, and a refusal as one line with step and reason.
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, HarnessBuilder } from "../../src/harness/harness.js";
@@ -11,10 +10,14 @@ import { writeCredentialFiles } from "../../src/pki/index.js";
 import { PRIVILEGE_HENT } from "../../src/sts/types.js";
 import { clientCall } from "../helpers/cli.js";
 import { provisionSystemUser } from "../helpers/harness.js";
+import { useTempDir } from "../helpers/tmp.js";
 import { COURSE } from "./helpers.js";
 
 let h: Harness;
 let dir: string;
+useTempDir("smdb-cli-call-", (path) => {
+  dir = path;
+});
 
 async function clientConfig(name: string, cvr: string, privileges?: string[]): Promise<string> {
   const cert = await h.state.ca.issue({
@@ -46,13 +49,11 @@ async function clientConfig(name: string, cvr: string, privileges?: string[]): P
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "smdb-cli-call-"));
   h = await new HarnessBuilder().withHttp().start();
 });
 
 afterAll(async () => {
   await h?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe("smdb-harness client call", () => {

@@ -1,9 +1,9 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Course, validateCourse } from "../../src/wsp/course.js";
 import { SmdbStore } from "../../src/wsp/store.js";
+import { useTempDir } from "../helpers/tmp.js";
 import { buildRequest, COURSE, createBench, post } from "./helpers.js";
 
 const course = (over: Partial<Course> = {}): Course => validateCourse({ ...COURSE, ...over });
@@ -11,12 +11,13 @@ const T0 = Date.parse("2026-03-01T00:00:00Z");
 const meta = (atMs: number) => ({ atMs, submittedBy: "https://fagsystem-a.example.dk" });
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "smdb-store-"));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+useTempDir(
+  "smdb-store-",
+  (path) => {
+    dir = path;
+  },
+  { each: true },
+);
 
 describe("SmdbStore", () => {
   it("reads back after a restart what was acknowledged before it", async () => {

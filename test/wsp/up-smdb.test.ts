@@ -3,20 +3,19 @@
  * over HTTPS using only the files `up` printed, and a record written before a restart of `up`
  * is read back after it.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { clientCall, killRunningUps, startUp } from "../helpers/cli.js";
+import { useTempDir } from "../helpers/tmp.js";
 import { COURSE } from "./helpers.js";
 
 let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "up-smdb-"));
+useTempDir("up-smdb-", (path) => {
+  dir = path;
 });
-afterAll(async () => {
+afterAll(() => {
   killRunningUps();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe("SMDB through `smdb-harness up` over HTTPS", () => {
