@@ -234,6 +234,9 @@ export function readIdwsRequest(body: Buffer | string, maxBytes: number): IdwsRe
     );
   }
   const header = onlyChild(envelope, SOAP12_NS, "Header", "soap:Header");
+  if (header && header !== childElements(envelope)[0]) {
+    throw new XmlParseError("the SOAP Header comes after the Body; SOAP 1.2 puts the Header first");
+  }
   if (!header)
     throw new HarnessError(
       "TOKEN_MISSING",

@@ -231,6 +231,26 @@ describe("signature wrapping in step 2", () => {
     );
   });
 
+  it("the Body before the Header (SOAP 1.2 puts the Header first) → MALFORMED_REQUEST", async () => {
+    const { xml } = indberet();
+    const header = /<soap:Header>[\s\S]*<\/soap:Header>/.exec(xml)![0];
+    const swapped = xml.replace(header, "").replace("</soap:Envelope>", `${header}</soap:Envelope>`);
+    const { fault } = await expectRejected(swapped, "MALFORMED_REQUEST");
+    expect(fault.harness?.message).toMatch(/Header/);
+  });
+
+  it("KeyInfo with an X509Data certificate instead of the STR to the token → HOK_PROOF_INVALID", async () => {
+    // Client B holds A's token and signs with its own key, naming its own certificate in KeyInfo.
+    const token = issueToken(bench, { client: bench.clientA });
+    const { xml } = indberet({ token, client: bench.clientB });
+    const keyInfo = /<ds:KeyInfo>[\s\S]*?<\/ds:KeyInfo>/.exec(xml)![0];
+    const x509 = `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>${bench.clientB.certificate.base64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`;
+    await expectRejected(xml.replace(keyInfo, x509), "HOK_PROOF_INVALID");
+    // Also with the token's own certificate there: the key is still not the token holder's.
+    const named = `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>${bench.clientA.certificate.base64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`;
+    await expectRejected(xml.replace(keyInfo, named), "HOK_PROOF_INVALID");
+  });
+
   it("token substitution: the STR-Transform steered to a copy of the signed token while another token is used → SIGNATURE_INVALID", async () => {
     // The client signed a request carrying token T1. An intermediary who saw another token T2 of
     // the same client (here: one with more privileges) swaps T2 in, hides T1 in an ignored
@@ -445,6 +465,23 @@ describe("hostile encrypted tokens", () => {
       .replace("</Assertion>", `<Advice>${signed}</Advice></Assertion>`);
     const token = encryptRaw(Buffer.from(outer, "utf8"));
     await expectRejected(indberet({ token }).xml, "TOKEN_SIGNATURE_INVALID");
+
+    // The outer one with the signed ID and the signature moved onto it: the ID is ambiguous.
+    const signature = /<ds:Signature[\s\S]*<\/ds:Signature>/.exec(signed)![0];
+    const sameId = outer
+      .replace(`ID="${signedId}x"`, `ID="${signedId}"`)
+      .replace("</Issuer>", `</Issuer>${signature}`);
+    await expectRejected(
+      indberet({ token: encryptRaw(Buffer.from(sameId, "utf8")) }).xml,
+      "TOKEN_SIGNATURE_INVALID",
+    );
+
+    // The signature moved onto the outer one, still pointing at the inner signed assertion.
+    const pointing = outer.replace("</Issuer>", `</Issuer>${signature}`);
+    await expectRejected(
+      indberet({ token: encryptRaw(Buffer.from(pointing, "utf8")) }).xml,
+      "TOKEN_SIGNATURE_INVALID",
+    );
   });
 });
 
