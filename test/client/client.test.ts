@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCertificateSource } from "../../src/client/certificate-source.js";
-import { loadClientConfig, parseClientConfig } from "../../src/client/config.js";
+import { type FindType, loadClientConfig, parseClientConfig } from "../../src/client/config.js";
 import { ClientError } from "../../src/client/errors.js";
 import { WscClient } from "../../src/client/wsc-client.js";
 import { VirtualClock } from "../../src/harness/clock.js";
@@ -184,43 +184,25 @@ describe("certificate sources", () => {
       notAfter: new Date(now + 900 * DAY),
     });
     await writeCredentialFiles(renamed, join(store, "renewed"), { password: "pw" });
+    const find = (findType: FindType, findValue: string) =>
+      loadCertificateSource({ kind: "store", store, findType, findValue, password: "pw" });
     await expectClientError(
-      loadCertificateSource({
-        kind: "store",
-        store,
-        findType: "FindBySubjectName",
-        findValue: "Kommune SMDB",
-        password: "pw",
-      }),
+      find("FindBySubjectName", "Kommune SMDB"),
       0,
       "CLIENT_CERT_NOT_FOUND",
       /Kommune Indberetning 2029/,
     );
     await writeCredentialFiles(current, join(store, "current"), { password: "pw" });
-    const bySubject = await loadCertificateSource({
-      kind: "store",
-      store,
-      findType: "FindBySubjectName",
-      findValue: "kommune smdb",
-      password: "pw",
-    });
-    expect(bySubject.certificate.sha256).toBe(current.certificate.sha256);
-    const byThumbprint = await loadCertificateSource({
-      kind: "store",
-      store,
-      findType: "FindByThumbprint",
-      findValue: renamed.certificate.sha1.toLowerCase().replace(/(..)/g, "$1 "),
-      password: "pw",
-    });
-    expect(byThumbprint.certificate.sha256).toBe(renamed.certificate.sha256);
-    const bySerial = await loadCertificateSource({
-      kind: "store",
-      store,
-      findType: "FindBySerialNumber",
-      findValue: current.certificate.serialNumber.toLowerCase(),
-      password: "pw",
-    });
-    expect(bySerial.certificate.sha256).toBe(current.certificate.sha256);
+    expect((await find("FindBySubjectName", "kommune smdb")).certificate.sha256).toBe(
+      current.certificate.sha256,
+    );
+    const spacedThumbprint = renamed.certificate.sha1.toLowerCase().replace(/(..)/g, "$1 ");
+    expect((await find("FindByThumbprint", spacedThumbprint)).certificate.sha256).toBe(
+      renamed.certificate.sha256,
+    );
+    expect(
+      (await find("FindBySerialNumber", current.certificate.serialNumber.toLowerCase())).certificate.sha256,
+    ).toBe(current.certificate.sha256);
     await expectClientError(
       loadCertificateSource({
         kind: "store",

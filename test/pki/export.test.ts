@@ -15,6 +15,22 @@ let cred: Credential;
 let dir: string;
 let files: Awaited<ReturnType<typeof writeCredentialFiles>>;
 
+/** `openssl verify` of `args` (a file, or nothing to read stdin) against the test CA, at AT. */
+const verifyAgainstCa = (args: string[], options?: Parameters<typeof openssl>[1]) =>
+  openssl(
+    [
+      "verify",
+      "-attime",
+      AT,
+      "-CAfile",
+      join(dir, "root.pem"),
+      "-untrusted",
+      join(dir, "issuing.pem"),
+      ...args,
+    ],
+    options,
+  );
+
 beforeAll(async () => {
   ca = await createTestCa(NOW);
   cred = await ca.issue({
@@ -50,25 +66,13 @@ describe("writeCredentialFiles, read by OpenSSL 3", () => {
   });
 
   it("BASE.pem chains to the CA: openssl verify -CAfile", () => {
-    const result = openssl([
-      "verify",
-      "-attime",
-      AT,
-      "-CAfile",
-      join(dir, "root.pem"),
-      "-untrusted",
-      join(dir, "issuing.pem"),
-      files.pem,
-    ]);
+    const result = verifyAgainstCa([files.pem]);
     expect(result.stdout.trim()).toBe(`${files.pem}: OK`);
   });
 
   it("BASE.cer also verifies against the CA", () => {
     const pem = openssl(["x509", "-inform", "DER", "-in", files.cer]);
-    const result = openssl(
-      ["verify", "-attime", AT, "-CAfile", join(dir, "root.pem"), "-untrusted", join(dir, "issuing.pem")],
-      { input: pem.stdout },
-    );
+    const result = verifyAgainstCa([], { input: pem.stdout });
     expect(result.stdout.trim()).toBe("stdin: OK");
   });
 
@@ -124,16 +128,7 @@ describe("writeCredentialFiles, read by OpenSSL 3", () => {
     const out = await writeCredentialFiles(foces, join(dir, "foces"), { password: "pw" });
     expect(openssl(["x509", "-inform", "DER", "-in", out.cer, "-noout"]).code).toBe(0);
     expect(openssl(["pkcs12", "-info", "-in", out.p12, "-passin", "pass:pw", "-noout"]).code).toBe(0);
-    const verify = openssl([
-      "verify",
-      "-attime",
-      AT,
-      "-CAfile",
-      join(dir, "root.pem"),
-      "-untrusted",
-      join(dir, "issuing.pem"),
-      out.pem,
-    ]);
+    const verify = verifyAgainstCa([out.pem]);
     expect(verify.stdout.trim()).toBe(`${out.pem}: OK`);
   });
 });
