@@ -1,7 +1,8 @@
 /**
  * Safe XML parsing for everything that comes in over the wire: no DOCTYPE (so no entity
  * expansion and no external entities), no processing instructions, a size limit, a depth limit,
- * exactly one root element, only XML 1.0 characters. Any parse error is an error, never a
+ * exactly one root element, only XML 1.0 characters, namespace declarations as Namespaces in XML
+ * allows them. Any parse error is an error, never a
  * best-effort document: xmldom's warnings (an unquoted attribute value, an attribute without a
  * value) are errors here too. Messages quote at most a short, printable piece of the input.
  */
@@ -42,6 +43,21 @@ const MAX_MESSAGE_CHARS = 300;
 const NON_XML_CHAR =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding the characters XML forbids is the point
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
+const XML_NS = "http://www.w3.org/XML/1998/namespace";
+
+/**
+ * Namespaces in XML 1.0 §3: `xmlns:xmlns` is never declared, `xml` only to its own namespace, no
+ * other prefix (nor the default) to the xml or xmlns namespace, and a prefix never to "".
+ */
+function isAllowedDeclaration(prefix: string | null, localName: string | null, value: string): boolean {
+  const declared = prefix === "xmlns" ? localName : null;
+  if (declared === "xmlns") return false;
+  if (declared === "xml") return value === XML_NS;
+  if (value === XMLNS_NS || value === XML_NS) return false;
+  return declared === null || value !== "";
+}
 
 /** A parser message made short and printable, for faults and events. */
 function shortMessage(message: string): string {
@@ -141,8 +157,14 @@ function checkTree(root: Element, maxDepth: number, label: string): void {
     }
     const attrs = el.attributes;
     for (let i = 0; i < attrs.length; i++) {
-      if (NON_XML_CHAR.test(attrs.item(i)!.value)) {
+      const attr = attrs.item(i)!;
+      if (NON_XML_CHAR.test(attr.value)) {
         throw new XmlParseError(`the ${label} has a character XML does not allow in an attribute value`);
+      }
+      if (attr.namespaceURI === XMLNS_NS && !isAllowedDeclaration(attr.prefix, attr.localName, attr.value)) {
+        throw new XmlParseError(
+          `the ${label} has the namespace declaration ${shortMessage(attr.name)}="${shortMessage(attr.value)}", which Namespaces in XML forbids (reserved prefix or namespace, or an empty prefixed namespace)`,
+        );
       }
     }
     for (let child = el.firstChild; child; child = child.nextSibling) {

@@ -129,6 +129,26 @@ describe("markup a lenient parser would repair", () => {
     }
   });
 
+  it("namespace declarations Namespaces in XML forbids (xmlns:xmlns, xml rebound, reserved namespaces, empty prefix)", async () => {
+    for (const declaration of [
+      'xmlns:xmlns="urn:x"',
+      'xmlns:xml="urn:x"',
+      'xmlns:p="http://www.w3.org/2000/xmlns/"',
+      'xmlns:p="http://www.w3.org/XML/1998/namespace"',
+      'xmlns="http://www.w3.org/2000/xmlns/"',
+      'xmlns:p=""',
+    ]) {
+      const element = `<x:A xmlns:x="urn:x" ${declaration}></x:A>`;
+      await expectMalformed(
+        { sts: inSecurity(goodRst(), element), wsp: inSecurity(goodPing(), element) },
+        /namespace declaration/,
+      );
+    }
+    // The xml prefix bound to its own namespace is allowed.
+    const fine = `<x:A xmlns:x="urn:x" xmlns:xml="http://www.w3.org/XML/1998/namespace"></x:A>`;
+    expect((await postSts(inSecurity(goodRst(), fine))).status).toBe(200);
+  });
+
   it("processing instructions before the root and inside the envelope", async () => {
     const pi = '<?xml-stylesheet type="text/xsl" href="http://attacker.example/x.xsl"?>';
     await expectMalformed({ sts: pi + goodRst(), wsp: pi + goodPing() }, /processing instruction/);
