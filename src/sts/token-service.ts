@@ -8,7 +8,7 @@
  *
  *   1. size limit and safe parse (no DTD/entities, depth limit, one root)   MALFORMED_REQUEST
  *   2. SOAP 1.1 envelope: Header, Body with one wst:RequestSecurityToken;
- *      exactly one wsa:Action, wsa:MessageID, wsa:To                        MALFORMED_REQUEST
+ *      exactly one wsa:Action, wsa:MessageID (≤ 1024 characters), wsa:To    MALFORMED_REQUEST
  *   3. wsse:Security: exactly one Timestamp, one BinarySecurityToken (X509v3,
  *      a parsable certificate) and one Signature, each directly in it       MALFORMED_REQUEST
  *      (no Signature at all: the message is unsigned)                       UNSIGNED_PART
@@ -61,7 +61,7 @@ import {
   soap11Fault,
   type WstFaultCode,
 } from "../xml/soap.js";
-import { newMessageId, readAddressingHeaders, wsaHeaderXml } from "../xml/wsa.js";
+import { checkMessageIdLength, newMessageId, readAddressingHeaders, wsaHeaderXml } from "../xml/wsa.js";
 import {
   readSecurityHeader,
   readTimestamp,
@@ -304,6 +304,7 @@ function issue(
     throw new XmlParseError(`the Body holds ${rst.tagName}; expected wst:RequestSecurityToken (${NS.wst})`);
   }
   const addressing = readAddressingHeaders(header, { to: true });
+  checkMessageIdLength(addressing.messageId);
 
   // 3. security header structure
   const security = readSecurityHeader(header);

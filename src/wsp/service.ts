@@ -42,6 +42,7 @@ import {
   type Soap12Subcode,
   soap12FaultEnvelope,
 } from "../xml/soap12.js";
+import { checkMessageIdLength } from "../xml/wsa.js";
 import { parseXsdDateTime } from "../xml/wsse.js";
 import {
   executeOperation,
@@ -393,7 +394,10 @@ async function pipeline(
 
   // Structure. The MessageID is read here for the event only; it is trusted after the signature check.
   const parts = readIdwsRequest(body, options.maxRequestBytes);
-  if (parts.wsa.messageId) ctx.messageId = text(parts.wsa.messageId);
+  if (parts.wsa.messageId) {
+    checkMessageIdLength(parts.wsa.messageId);
+    ctx.messageId = text(parts.wsa.messageId);
+  }
 
   // 1-2. Decrypt, STS signature and trust.
   const wspCredential = envCfg.credential();

@@ -17,6 +17,23 @@ export function wsaHeaderXml(
   return `<wsa:${name} wsu:Id="${escapeAttr(id)}">${escapeText(value)}</wsa:${name}>`;
 }
 
+/**
+ * Longest wsa:MessageID accepted (a real one is a uuid URN of 45 characters): it is kept in every
+ * event and in the replay cache, so a megabyte-long one would make each request cost a megabyte
+ * of memory for as long as the event log keeps it.
+ */
+export const MAX_MESSAGE_ID_CHARS = 1024;
+
+/** Throws XmlParseError when the MessageID's text is longer than `MAX_MESSAGE_ID_CHARS`. */
+export function checkMessageIdLength(messageId: Element): void {
+  const length = (messageId.textContent ?? "").trim().length;
+  if (length > MAX_MESSAGE_ID_CHARS) {
+    throw new XmlParseError(
+      `wsa:MessageID is ${length} characters long; at most ${MAX_MESSAGE_ID_CHARS} are accepted (expected a uuid URN)`,
+    );
+  }
+}
+
 export interface AddressingHeaders {
   action: Element;
   messageId: Element;

@@ -10,9 +10,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSignedRst } from "../../src/client/rst.js";
+import { buildSignedRst, rstEnvelopeTemplate } from "../../src/client/rst.js";
+import { signXml } from "../../src/xml/dsig.js";
 import { parseXml } from "../../src/xml/parse.js";
 import { readSoap11Fault } from "../../src/xml/soap.js";
+import { strToBstXml } from "../../src/xml/wsse.js";
 import { ENDPOINTS, type StsFixture, stsFixture, WSP_ID } from "../sts/fixture.js";
 import {
   type Bench,
@@ -224,6 +226,35 @@ describe("parser-exhausting shapes within the size limit", () => {
     ]) {
       await expectMalformed({ sts: body, wsp: body });
     }
+  });
+});
+
+describe("values that end up in every event", () => {
+  const LONG_ID = `urn:uuid:${"f".repeat(900 * 1024)}`;
+
+  it("a signed MessageID of 900 KB is MALFORMED_REQUEST at the STS, and no event carries it", async () => {
+    const params = {
+      credential: sts.client,
+      to: ENDPOINTS.production,
+      appliesTo: WSP_ID.production,
+      nowMs: sts.clock.nowMs(),
+    };
+    const signed = signXml(rstEnvelopeTemplate(params, LONG_ID, "urn:uuid:ctx"), {
+      privateKey: sts.client.key.privateKey,
+      references: ["action", "msgid", "to", "sec-ts", "sec-binsectoken", "body"].map((id) => ({ id })),
+      keyInfoXml: strToBstXml("sec-binsectoken"),
+      prefix: "",
+    });
+    await expectMalformed({ sts: signed }, /wsa:MessageID/);
+  });
+
+  it("a MessageID of 900 KB is MALFORMED_REQUEST at the WSP, signed or forged, and no event or replay entry keeps it", async () => {
+    wsp.clock.set(START);
+    const signed = buildRequest(wsp, "Ping", { messageId: LONG_ID }).xml;
+    await expectMalformed({ wsp: signed }, /wsa:MessageID/);
+    // Not signed by the token's key: refused before the value is kept anywhere.
+    const forged = signed.replace(/<ds:SignatureValue>[^<]*</, "<ds:SignatureValue>AAAA<");
+    await expectMalformed({ wsp: forged }, /wsa:MessageID/);
   });
 });
 
