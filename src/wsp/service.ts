@@ -303,6 +303,12 @@ function checkTimestamp(parts: IdwsRequestParts, nowMs: number, options: WspOpti
   if (expiresEls.length === 1) {
     const expires = parseXsdDateTime(text(expiresEls[0]));
     if (expires === undefined) reject("TIMESTAMP_EXPIRED", "the request's wsu:Expires is not an xs:dateTime");
+    if (expires! <= created!) {
+      reject(
+        "TIMESTAMP_EXPIRED",
+        `the request's wsu:Expires (${new Date(expires!).toISOString()}) is not after its wsu:Created (${new Date(created!).toISOString()})`,
+      );
+    }
     if (expires! <= nowMs - options.clockSkewMs) {
       reject(
         "TIMESTAMP_EXPIRED",

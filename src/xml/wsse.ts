@@ -81,6 +81,11 @@ export function readTimestamp(timestamp: Element): TimestampValue {
     if (createdMs === undefined) {
       throw new XmlParseError(`wsu:Created "${created[0]!.textContent}" is not an xs:dateTime with zone`);
     }
+    if (expiresMs <= createdMs) {
+      throw new XmlParseError(
+        `wsu:Expires (${new Date(expiresMs).toISOString()}) is not after wsu:Created (${new Date(createdMs).toISOString()})`,
+      );
+    }
   }
   return { element: timestamp, createdMs, expiresMs };
 }

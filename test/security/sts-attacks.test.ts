@@ -339,6 +339,14 @@ describe("time and replay", () => {
     }
   });
 
+  it("Expires not after Created → MALFORMED_REQUEST", async () => {
+    for (const expires of ["2026-03-01T10:00:00Z", "2026-03-01T09:59:59Z"]) {
+      await expectFault(withTimestamp("2026-03-01T10:00:00Z", expires), "MALFORMED_REQUEST", {
+        pattern: /not after wsu:Created/,
+      });
+    }
+  });
+
   it("fractional seconds (to nanoseconds) and numeric zones are accepted", async () => {
     await expectOk(withTimestamp("2026-03-01T10:00:00.5Z", "2026-03-01T12:05:00.123456789+02:00"));
   });

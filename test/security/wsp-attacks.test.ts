@@ -530,6 +530,16 @@ describe("replay and time", () => {
     }
   });
 
+  it("Expires not after Created → TIMESTAMP_EXPIRED", async () => {
+    const { xml } = buildRequest(bench, "Ping", { createdMs: START });
+    const raw = xml.replace(
+      /<wsu:Expires>[^<]*<\/wsu:Expires>/,
+      "<wsu:Expires>2026-03-01T09:59:59Z</wsu:Expires>",
+    );
+    const { fault } = await expectRejected(resignTimestamp(raw), "TIMESTAMP_EXPIRED");
+    expect(fault.harness?.message).toMatch(/not after its wsu:Created/);
+  });
+
   it("fractional seconds to nanoseconds and a numeric zone are accepted", async () => {
     const { xml } = buildRequest(bench, "Ping", { createdMs: START });
     const raw = xml.replace(
