@@ -376,6 +376,14 @@ export function verifySignature(
   policy: SignaturePolicy,
 ): VerifiedSignature {
   const { signedInfo, c14nMethod, signatureAlgorithm, checked } = checkSignatureAlgorithms(signature, policy);
+  // rsa-sha256/rsa-sha1 name the key type too: node would verify ECDSA with an EC key under
+  // that URI, and throw for an Ed25519 key.
+  if (publicKey.asymmetricKeyType !== "rsa") {
+    throw new SignatureError(
+      "UNSUPPORTED_ALGORITHM",
+      `the signer's key is ${publicKey.asymmetricKeyType ?? "of an unknown type"}, not RSA; ${signatureAlgorithm} needs an RSA key`,
+    );
+  }
   // Canonicalize SignedInfo before any transform touches the document.
   const signedInfoCanonical = canonicalize(signedInfo, inclusivePrefixesOf(c14nMethod));
   const signatureValueText = (single(signature, "SignatureValue").textContent ?? "").replace(/\s+/g, "");

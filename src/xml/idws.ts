@@ -341,6 +341,12 @@ export function verifyHolderOfKey(parts: IdwsRequestParts, hokCertificate: Certi
       `the signature must use exc-c14n and ${ALG.rsaSha256} (or ${ALG.rsaSha1}); got ${methods[0]?.getAttribute("Algorithm") ?? "none"}`,
     );
   }
+  if (hokCertificate.publicKey.asymmetricKeyType !== "rsa") {
+    throw new HarnessError(
+      "HOK_PROOF_INVALID",
+      `the token's certificate (SHA-256 ${thumb}) has a ${hokCertificate.publicKey.asymmetricKeyType ?? "non-RSA"} key; the binding's signatures (rsa-sha256, rsa-sha1) need an RSA key`,
+    );
+  }
   const inclusive = childElements(c14nMethods[0]!, ALG.excC14n, "InclusiveNamespaces")[0];
   const prefixes = (inclusive?.getAttribute("PrefixList") ?? "").split(/\s+/).filter(Boolean);
   const value = (values[0]!.textContent ?? "").replace(/\s+/g, "");

@@ -6,7 +6,7 @@
  * replay. Every rejection is a well-formed SOAP 1.1 fault with the right wst code and reason,
  * exactly one event, and the STS still issues a token afterwards.
  */
-import { createSign } from "node:crypto";
+import { createPrivateKey, createSign } from "node:crypto";
 import request from "supertest";
 import { beforeEach, describe, expect, it } from "vitest";
 import { buildSignedRst, type RstRequestParams, rstEnvelopeTemplate } from "../../src/client/rst.js";
@@ -23,6 +23,7 @@ import { readSoap11Envelope, readSoap11Fault } from "../../src/xml/soap.js";
 import { strToBstXml } from "../../src/xml/wsse.js";
 import { readRstrc } from "../../src/xml/wstrust.js";
 import { ENDPOINTS, issueClient, type StsFixture, stsFixture, WSP_ID } from "../sts/fixture.js";
+import { nonRsaCertificate } from "./non-rsa.js";
 
 const DAY = 86_400_000;
 const PATH = (env: Environment) => `/${env}/SecurityTokenService.svc`;
@@ -274,6 +275,28 @@ describe("disallowed algorithms, references and keys", () => {
         pattern: /KeyInfo must hold only/,
       });
     }
+  });
+
+  it("a BST with an EC key (ECDSA signature under the rsa-sha256 URI) or an Ed25519 key → UNSUPPORTED_ALGORITHM", async () => {
+    const ec = nonRsaCertificate("ec");
+    const ecCredential = {
+      certificate: ec.certificate,
+      key: { privateKey: createPrivateKey(ec.privateKeyPem) },
+      chain: [],
+    } as unknown as Credential;
+    await expectFault(
+      sign(template({ credential: ecCredential }), { key: ecCredential }),
+      "UNSUPPORTED_ALGORITHM",
+      {
+        pattern: /key is ec, not RSA/,
+      },
+    );
+    // Ed25519 cannot even make an "rsa-sha256" signature; the client's RSA key signs instead.
+    const ed = nonRsaCertificate("ed25519");
+    const edCredential = { ...f.client, certificate: ed.certificate } as Credential;
+    await expectFault(sign(template({ credential: edCredential })), "UNSUPPORTED_ALGORITHM", {
+      pattern: /key is ed25519, not RSA/,
+    });
   });
 
   it("an STR pointing to a second BST (in wst:UseKey) with the attacker's certificate → SIGNATURE_INVALID", async () => {

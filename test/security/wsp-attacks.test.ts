@@ -7,7 +7,15 @@
  * Every rejection is a well-formed SOAP 1.2 fault with the right reason, exactly one event, no
  * record written, and the service answers a good request afterwards.
  */
-import { constants, createCipheriv, createHash, createSign, publicEncrypt, randomBytes } from "node:crypto";
+import {
+  constants,
+  createCipheriv,
+  createHash,
+  createPrivateKey,
+  createSign,
+  publicEncrypt,
+  randomBytes,
+} from "node:crypto";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Environment } from "../../src/harness/events.js";
 import { DEFAULT_PRIVILEGES, PRIVILEGE_HENT } from "../../src/sts/types.js";
@@ -30,6 +38,7 @@ import {
   post,
   START,
 } from "../wsp/helpers.js";
+import { nonRsaCertificate } from "./non-rsa.js";
 
 let bench: Bench;
 
@@ -249,6 +258,30 @@ describe("signature wrapping in step 2", () => {
     // Also with the token's own certificate there: the key is still not the token holder's.
     const named = `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>${bench.clientA.certificate.base64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`;
     await expectRejected(xml.replace(keyInfo, named), "HOK_PROOF_INVALID");
+  });
+
+  it("a token confirmed to an EC or Ed25519 certificate → HOK_PROOF_INVALID (not an internal error)", async () => {
+    for (const kind of ["ec", "ed25519"] as const) {
+      const other = nonRsaCertificate(kind);
+      const id = bench.state.environment("production");
+      const now = bench.clock.nowMs();
+      const { xml: assertion } = buildSignedAssertion({
+        issueInstantMs: now,
+        issuer: id.stsEndpointReference,
+        nameId: "https://fagsystem-a.example.dk",
+        subjectCertificate: other.certificate,
+        notBeforeMs: now,
+        notOnOrAfterMs: now + 8 * HOUR,
+        audience: id.wspEntityId,
+        cvr: CVR_A,
+        privileges: DEFAULT_PRIVILEGES,
+        signing: id.stsSigning,
+      });
+      const token = encryptAssertion(assertion, id.wsp.certificate);
+      const privateKey = kind === "ec" ? createPrivateKey(other.privateKeyPem) : bench.clientA.key.privateKey;
+      const { fault } = await expectRejected(indberet({ token, privateKey }).xml, "HOK_PROOF_INVALID");
+      expect(fault.harness?.message).toMatch(new RegExp(`has a ${kind} key`));
+    }
   });
 
   it("token substitution: the STR-Transform steered to a copy of the signed token while another token is used → SIGNATURE_INVALID", async () => {
