@@ -427,6 +427,11 @@ export function verifyIdwsCoverage(
       else if (!verified.signedElements.has(el)) missing.push(name);
     } else if (el && !verified.signedElements.has(el)) missing.push(name);
   }
+  // Every other wsa header too (FaultTo, From, RelatesTo, ...): the binding signs each one.
+  const named = new Set(required.map(([, el]) => el));
+  for (const el of childElements(parts.header, NS.wsa)) {
+    if (!named.has(el) && !verified.signedElements.has(el)) missing.push(`wsa:${el.localName}`);
+  }
   if (parts.str) {
     const strRef = verified.references.find((ref) => ref.element === parts.str);
     if (strRef && !(strRef.transforms.length === 1 && strRef.transforms[0] === ALG.strTransform)) {

@@ -223,6 +223,21 @@ describe("signature wrapping in step 2", () => {
     expect(fault.harness?.message).toMatch(/wsa:MessageID/);
   });
 
+  it("an unsigned wsa header the binding does not use (FaultTo, From, RelatesTo) → SIGNATURE_INVALID", async () => {
+    for (const header of [
+      `<FaultTo xmlns="${NS.wsa}"><Address>https://attacker.example/faults</Address></FaultTo>`,
+      `<From xmlns="${NS.wsa}"><Address>https://fagsystem-b.example.dk</Address></From>`,
+      `<RelatesTo xmlns="${NS.wsa}">urn:uuid:00000000-0000-0000-0000-000000000002</RelatesTo>`,
+    ]) {
+      const { xml } = indberet();
+      const { fault } = await expectRejected(
+        xml.replace("<wsse:Security ", `${header}<wsse:Security `),
+        "SIGNATURE_INVALID",
+      );
+      expect(fault.harness?.message).toMatch(/wsa:/);
+    }
+  });
+
   it("a signature that sits inside the signed Timestamp, or outside wsse:Security → rejected", async () => {
     const { xml } = indberet();
     const signature = /<ds:Signature [\s\S]*<\/ds:Signature>/.exec(xml)![0];
