@@ -79,6 +79,13 @@ export interface StsOptions {
   maxTokenLifetimeMs: number;
   /** Largest accepted request body (default 1 MiB). */
   maxRequestBytes?: number;
+  /**
+   * The clock message freshness is judged against: the request's wsu:Timestamp (Created/Expires)
+   * and the Timestamp on the response. Default: `StsDeps.clock` (harness time), which still rules
+   * certificate validity, rollover and the token's lifetime. `up --virtual-clock` sets the real
+   * clock here, so that a client stamping its messages with its machine's time is not refused.
+   */
+  messageClock?: Clock;
 }
 
 export interface StsDeps {
@@ -279,6 +286,8 @@ function issue(
 ): { xml: string; detail: string } {
   const { options, clock, directory } = deps;
   const now = clock.nowMs();
+  // Message freshness (the Timestamps) may run on another clock than harness time.
+  const messageNow = options.messageClock ? options.messageClock.nowMs() : now;
   const stsEnv = deps.environments[env];
 
   // 1. parse
@@ -358,16 +367,16 @@ function issue(
 
   // 9. timestamp
   const timestamp = readTimestamp(security.timestamp);
-  if (timestamp.expiresMs <= now - options.clockSkewMs) {
+  if (timestamp.expiresMs <= messageNow - options.clockSkewMs) {
     throw new Rejection(
       "TIMESTAMP_EXPIRED",
-      `certificate ${cert.sha256}: the request's Timestamp expired at ${iso(timestamp.expiresMs)}; STS time is ${iso(now)} (tolerated skew ${options.clockSkewMs / 1000} s): check the client's clock`,
+      `certificate ${cert.sha256}: the request's Timestamp expired at ${iso(timestamp.expiresMs)}; STS time is ${iso(messageNow)} (tolerated skew ${options.clockSkewMs / 1000} s): check the client's clock`,
     );
   }
-  if (timestamp.createdMs !== undefined && timestamp.createdMs > now + options.clockSkewMs) {
+  if (timestamp.createdMs !== undefined && timestamp.createdMs > messageNow + options.clockSkewMs) {
     throw new Rejection(
       "TIMESTAMP_NOT_YET_VALID",
-      `certificate ${cert.sha256}: the request's Timestamp was created at ${iso(timestamp.createdMs)}, in the future; STS time is ${iso(now)} (tolerated skew ${options.clockSkewMs / 1000} s): check the client's clock`,
+      `certificate ${cert.sha256}: the request's Timestamp was created at ${iso(timestamp.createdMs)}, in the future; STS time is ${iso(messageNow)} (tolerated skew ${options.clockSkewMs / 1000} s): check the client's clock`,
     );
   }
 
@@ -479,7 +488,7 @@ function issue(
   const envelope =
     `<s:Envelope xmlns:s="${NS.soap11}" xmlns:wsa="${NS.wsa}" xmlns:wsu="${NS.wsu}" xmlns:wsse="${NS.wsse}" xmlns:wst="${NS.wst}" xmlns:wsp="${NS.wsp}">` +
     `<s:Header>${wsaHeaderXml("Action", "action", WST.issueResponseAction)}${wsaHeaderXml("MessageID", "messageid", newMessageId())}${wsaHeaderXml("RelatesTo", "relatesto", ctx.messageId)}` +
-    `<wsse:Security s:mustUnderstand="1">${timestampXml("sec_timestamp", now, expiresMs, "ms")}${SIGNATURE_PLACEHOLDER}</wsse:Security></s:Header>` +
+    `<wsse:Security s:mustUnderstand="1">${timestampXml("sec_timestamp", messageNow, messageNow + (expiresMs - now), "ms")}${SIGNATURE_PLACEHOLDER}</wsse:Security></s:Header>` +
     `<s:Body wsu:Id="body">${rstrcXml({ context: request.context, appliesTo: wsp.entityId, encryptedAssertionXml: encrypted, createdMs: now, expiresMs })}</s:Body></s:Envelope>`;
   const xml = signXml(envelope, {
     privateKey: signing.key.privateKey,

@@ -86,6 +86,12 @@ export interface WspOptions {
   maxRequestBytes: number;
   /** Accept rsa-sha1/sha1 (the Java reference client signs with them). Default true. */
   allowSha1: boolean;
+  /**
+   * The clock message freshness is judged against: the request's wsu:Timestamp, the replay
+   * window and the Timestamp on the response. Default: `WspDeps.clock` (harness time), which
+   * still rules the token's NotBefore/NotOnOrAfter and the records' times.
+   */
+  messageClock?: Clock;
 }
 
 export const DEFAULT_WSP_OPTIONS: WspOptions = {
@@ -397,6 +403,8 @@ async function pipeline(
   const { options, replay } = stateOf(deps);
   const envCfg = deps.environments[env];
   const nowMs = deps.clock.nowMs();
+  // Message freshness (Timestamp, replay window, response Timestamp) may run on another clock.
+  const messageNowMs = options.messageClock ? options.messageClock.nowMs() : nowMs;
 
   // Structure. The MessageID is read here for the event only; it is trusted after the signature check.
   const parts = readIdwsRequest(body, options.maxRequestBytes);
@@ -460,7 +468,7 @@ async function pipeline(
   checkAddressedHere(parts, env, envCfg.entityId, thumb);
 
   // 7. Timestamp freshness.
-  checkTimestamp(parts, nowMs, options, thumb);
+  checkTimestamp(parts, messageNowMs, options, thumb);
 
   // 8. Replay.
   if (!parts.wsa.messageId || ctx.messageId === "") {
@@ -469,7 +477,7 @@ async function pipeline(
       `the request (signed by SHA-256 ${thumb}) has no wsa:MessageID; the binding requires one`,
     );
   }
-  if (!replay[env].checkAndAdd(ctx.messageId!, nowMs)) {
+  if (!replay[env].checkAndAdd(ctx.messageId!, messageNowMs)) {
     reject(
       "REPLAY",
       `MessageID ${ctx.messageId} (signed by SHA-256 ${thumb}) was already received within the last ${(options.timestampWindowMs + 2 * options.clockSkewMs) / 1000} s; every request needs a new MessageID`,
@@ -511,7 +519,7 @@ async function pipeline(
   const response = buildIdwsResponse({
     action: responseAction(operation),
     relatesTo: ctx.messageId!,
-    nowMs,
+    nowMs: messageNowMs,
     bodyXml: result.bodyXml,
     certificate: wspCredential.certificate,
     privateKey: wspCredential.key.privateKey,
