@@ -40,6 +40,14 @@ export interface HarnessOptions {
   http?: boolean;
   /** Default: the real clock. */
   clock?: Clock;
+  /**
+   * The clock message freshness is judged against: the request's wsu:Timestamp in steps 1 and 2,
+   * the SMDB's replay window and the Timestamps the STS and SMDB put on their responses.
+   * Default: `clock`. Certificate validity, rollover, token NotBefore/NotOnOrAfter and events
+   * always use `clock`. `up --virtual-clock` passes a `RealClock` here, so that a client stamping
+   * its messages with its machine's time works against a harness on a virtual clock.
+   */
+  messageClock?: Clock;
   /** Rollover policy; default: the persisted one, else `at-expiry`. */
   policy?: RolloverPolicy;
   /** STS fault detail: `verbose` (reason code and sentence, default) or `realistic`. */
@@ -90,6 +98,8 @@ export class Harness {
     readonly store: SmdbStore,
     /** Which STS certificates the SMDB trusts, per environment; change it at run time. */
     readonly wspTrust: Record<Environment, StsTrust>,
+    /** The clock message Timestamps and the replay window are judged against (default: `clock`). */
+    readonly messageClock: Clock = clock,
   ) {
     this.#server = server;
     this.#url = url;
@@ -155,6 +165,7 @@ function hostForUrl(host: string): string {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const clock = options.clock ?? new RealClock();
+  const messageClock = options.messageClock ?? clock;
   const events = options.events ?? new EventLog(() => clock.nowMs());
   const state =
     options.state ??
@@ -215,7 +226,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       events,
       wspTrust,
       baseUrl: () => baseUrl,
-      settings: () => ({ ...settings }),
+      settings: () => ({ ...settings, messageClock: messageClockName(messageClock, clock) }),
     }),
   );
   app.use(
@@ -227,7 +238,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         integration: state.stsEnvironment("integration"),
         production: state.stsEnvironment("production"),
       },
-      options: settings,
+      options: { ...settings, messageClock },
     }),
   );
   app.use(
@@ -236,7 +247,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       events,
       store,
       environments: { integration: wspEnvironment("integration"), production: wspEnvironment("production") },
-      options: { faultMode: settings.faultMode, clockSkewMs: settings.clockSkewMs },
+      options: { faultMode: settings.faultMode, clockSkewMs: settings.clockSkewMs, messageClock },
     }),
   );
   app.use((req, _res, next) => {
@@ -271,7 +282,24 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const port = (server.address() as AddressInfo).port;
   baseUrl = `${options.http ? "http" : "https"}://${hostForUrl(host)}:${port}`;
-  return new Harness(server, baseUrl, registry, clock, events, state, settings, store, wspTrust);
+  return new Harness(
+    server,
+    baseUrl,
+    registry,
+    clock,
+    events,
+    state,
+    settings,
+    store,
+    wspTrust,
+    messageClock,
+  );
+}
+
+/** How `GET /admin/api/settings` names the message clock. */
+function messageClockName(messageClock: Clock, clock: Clock): "harness" | "real" | "custom" {
+  if (messageClock === clock) return "harness";
+  return messageClock instanceof RealClock ? "real" : "custom";
 }
 
 /** Fluent construction: `new HarnessBuilder().withVirtualClock("2026-01-01").withHttp().start()`. */
@@ -288,6 +316,12 @@ export class HarnessBuilder {
   }
   withClock(clock: Clock): this {
     this.#options.clock = clock;
+    return this;
+  }
+  /** The clock message Timestamps are judged against: `"real"`, `"harness"` (default) or a Clock. */
+  withMessageClock(clock: Clock | "real" | "harness"): this {
+    if (clock === "harness") delete this.#options.messageClock;
+    else this.#options.messageClock = clock === "real" ? new RealClock() : clock;
     return this;
   }
   withPolicy(policy: RolloverPolicy): this {
