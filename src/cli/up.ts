@@ -50,6 +50,7 @@ interface UpFlags {
   http?: boolean;
   faultMode: FaultMode;
   virtualClock?: string;
+  messageClock?: "harness" | "real";
   allowSha1?: boolean;
   clockSkew?: string;
 }
@@ -92,6 +93,12 @@ export function register(program: Command): void {
       "--virtual-clock <iso>",
       "run on a virtual clock starting at this time (settable via the admin API)",
     )
+    .addOption(
+      new Option(
+        "--message-clock <clock>",
+        "clock the message Timestamps (steps 1 and 2) and the replay window are checked against (default: real with --virtual-clock, so that clients on this machine's time work)",
+      ).choices(["harness", "real"]),
+    )
     .option("--allow-sha1", "accept rsa-sha1/sha1 in client signatures")
     .option("--clock-skew <duration>", "tolerated clock skew, e.g. 5m (default 5m)")
     .addHelpText(
@@ -101,6 +108,11 @@ Examples:
   smdb-harness up
   smdb-harness up --port 0 --state-dir /tmp/h --http
   smdb-harness up --policy overlap --virtual-clock 2026-01-01T00:00:00Z
+
+With --virtual-clock, certificates, rollover and tokens follow the virtual time (POST
+/admin/api/clock {"advance": "1200d"}), while the Timestamps clients put on their messages are
+checked against this machine's clock, so that a real client works; --message-clock harness checks
+them against the virtual time instead.
 
 On first start the state dir gets a demo systembruger whose certificate is provisioned to both
 environments, and client-integration.yaml / client-production.yaml for \`smdb-harness client\`.`,
@@ -122,6 +134,12 @@ async function up(flags: UpFlags): Promise<undefined> {
       throw error;
     }
   }
+  // A client stamps its messages with its machine's time: with a virtual clock, message
+  // freshness is judged on the real clock unless asked otherwise.
+  const messageClock =
+    (flags.messageClock ?? (flags.virtualClock !== undefined ? "real" : "harness")) === "real"
+      ? new RealClock()
+      : undefined;
   let clockSkewMs: number | undefined;
   if (flags.clockSkew !== undefined) {
     try {
@@ -140,6 +158,7 @@ async function up(flags: UpFlags): Promise<undefined> {
       port,
       http: flags.http ?? false,
       clock,
+      ...(messageClock ? { messageClock } : {}),
       faultMode: flags.faultMode,
       allowSha1: flags.allowSha1 ?? false,
       ...(flags.policy ? { policy: flags.policy } : {}),
@@ -310,6 +329,13 @@ function printSummary(
     `  client cert       ${demo.p12}  (password: ${demo.password}; systembruger "${demo.systemUserId}")`,
     ...ENVIRONMENTS.map((env) => `  client config     ${configs[env]}`),
     `policy ${harness.registry.policy} · clock ${harness.clock instanceof VirtualClock ? `virtual, ${harness.clock.now().toISOString()}` : "real"} · fault mode ${harness.settings.faultMode}`,
+    ...(harness.clock instanceof VirtualClock
+      ? [
+          harness.messageClock === harness.clock
+            ? "message timestamps are checked against the virtual clock (--message-clock harness): a client must stamp its messages with virtual time"
+            : "message timestamps are checked against this machine's clock; certificates, rollover and tokens use harness time (--message-clock harness to change)",
+        ]
+      : []),
     "Press Ctrl+C to stop.",
   );
   process.stdout.write(`${lines.join("\n")}\n`);

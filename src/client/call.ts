@@ -4,9 +4,11 @@
  * `callWsp` builds the request (token copied as received, STR, signature by the client's key over
  * Timestamp, Body, wsa headers and the STR), posts it, verifies the WSP's signed response
  * (RelatesTo = our MessageID; signer = a trusted WSP certificate when configured) and returns the
- * operation's result as JSON. A token past its expiry is refreshed before the call, and a
- * TOKEN_EXPIRED fault (clocks disagree; in realistic fault mode: wsse:InvalidSecurityToken) makes
- * it fetch a new token and retry once.
+ * operation's result as JSON. A token past its expiry (on the client's clock) is refreshed before
+ * the call, and a TOKEN_EXPIRED or TOKEN_NOT_YET_VALID fault (clocks disagree, e.g. the harness's
+ * virtual clock was moved; in realistic fault mode: wsse:InvalidSecurityToken) makes it fetch a
+ * new token and retry once. A new token is used even when the client's clock calls it expired:
+ * the WSP judges it.
  */
 
 import { HarnessError } from "../errors.js";
@@ -34,6 +36,8 @@ export interface StepTwoToken {
   credential: Credential;
   /** When the token expires (RSTR Lifetime), when known. */
   expiresMs?: number;
+  /** When the token expires on the client's clock, when that differs from `expiresMs` (see `Token.clientExpiresMs`). */
+  clientExpiresMs?: number;
 }
 
 export interface WspCallDeps {
@@ -93,7 +97,8 @@ export async function callWsp(
   }
   let token = await deps.getToken({ refresh: false });
   let refreshed = false;
-  if (token.expiresMs !== undefined && token.expiresMs <= deps.clock.nowMs()) {
+  const expiry = token.clientExpiresMs ?? token.expiresMs;
+  if (expiry !== undefined && expiry <= deps.clock.nowMs()) {
     token = await deps.getToken({ refresh: true });
     refreshed = true;
   }
@@ -113,12 +118,14 @@ export async function callWsp(
 }
 
 /**
- * A fault that a new token may cure: TOKEN_EXPIRED, or — when the WSP sends generic faults
- * (realistic mode) — an invalid-token fault without a reason code.
+ * A fault that a new token may cure: TOKEN_EXPIRED, TOKEN_NOT_YET_VALID (the harness's virtual
+ * clock was set back behind a cached token), or — when the WSP sends generic faults (realistic
+ * mode) — an invalid-token fault without a reason code.
  */
 function isExpiredTokenFault(error: ClientError): boolean {
   return (
     error.reason === "TOKEN_EXPIRED" ||
+    error.reason === "TOKEN_NOT_YET_VALID" ||
     (error.reason === "WSP_FAULT" && error.detail["subcode"] === "wsse:InvalidSecurityToken")
   );
 }

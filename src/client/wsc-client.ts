@@ -3,6 +3,11 @@
  * reference clients do, verifies that the answer is signed by a trusted STS certificate, and
  * caches the token until shortly before it expires (on the client's own clock, which may be a
  * SkewedClock). Step 2 (`call`) lives in src/client/call.ts.
+ *
+ * When the STS's clock is in another time than the client's (a harness on a virtual clock, with
+ * the client on its machine's clock), the token's stated expiry means nothing on the client's
+ * clock: the client then counts the token's lifetime from when it received it
+ * (`Token.clientExpiresMs`), and relies on a TOKEN_EXPIRED fault from the WSP to fetch a new one.
  */
 import { readFile } from "node:fs/promises";
 import type { Element } from "@xmldom/xmldom";
@@ -27,9 +32,17 @@ export interface Token {
   encryptedAssertionXml: string;
   /** The parsed element (inside the parsed response). */
   encryptedAssertion: Element;
-  /** wst:Lifetime as the STS stated it. */
+  /** wst:Lifetime as the STS stated it (the STS's clock). */
   createdMs: number;
   expiresMs: number;
+  /** When the response arrived, on the client's clock. */
+  receivedMs: number;
+  /**
+   * When the token expires on the client's clock: `expiresMs`, unless the STS's clock was more
+   * than an hour away from the client's when the token arrived (the STS runs in another time,
+   * e.g. a harness on a virtual clock); then the lifetime counted from `receivedMs`.
+   */
+  clientExpiresMs: number;
   appliesTo: string;
   /** The client credential the token was issued for (holder of key). */
   credential: Credential;
@@ -71,6 +84,19 @@ export interface WscClientOptions {
   /** Accept rsa-sha1 in STS responses (default false). */
   allowSha1?: boolean;
   dump?: DumpHook;
+}
+
+/**
+ * A token whose Lifetime Created is further than this from the client's clock on arrival comes
+ * from an STS in another time (no real STS accepts a request with more than minutes of skew).
+ */
+export const OTHER_TIME_THRESHOLD_MS = 60 * 60_000;
+
+/** The token's expiry on the client's clock (see `Token.clientExpiresMs`). */
+export function clientExpiry(createdMs: number, expiresMs: number, receivedMs: number): number {
+  // Without a Created (createdMs = expiresMs) there is nothing to compare the clocks with.
+  if (createdMs >= expiresMs || Math.abs(receivedMs - createdMs) <= OTHER_TIME_THRESHOLD_MS) return expiresMs;
+  return receivedMs + (expiresMs - createdMs);
 }
 
 export interface VerifiedStsResponse {
@@ -335,7 +361,7 @@ export class WscClient {
     const token = this.#cached;
     if (!token) return undefined;
     const refreshBefore = this.options.refreshBeforeMs ?? 60_000;
-    return this.options.clock.nowMs() < token.expiresMs - refreshBefore ? token : undefined;
+    return this.options.clock.nowMs() < token.clientExpiresMs - refreshBefore ? token : undefined;
   }
 
   clearCache(): void {
@@ -389,6 +415,7 @@ export class WscClient {
       "content-type": "text/xml; charset=utf-8",
       soapaction: `"${WST.issueAction}"`,
     });
+    const receivedMs = clock.nowMs();
     await this.options.dump?.(`${String(n).padStart(3, "0")}-sts-response.xml`, response.body);
     const verified = verifyStsResponse(response.body, this.options.stsCertificates, {
       relatesTo: rst.messageId,
@@ -399,6 +426,8 @@ export class WscClient {
       encryptedAssertion: verified.encryptedAssertion,
       createdMs: verified.createdMs,
       expiresMs: verified.expiresMs,
+      receivedMs,
+      clientExpiresMs: clientExpiry(verified.createdMs, verified.expiresMs, receivedMs),
       appliesTo: verified.appliesTo ?? this.options.wspEntityId,
       credential,
       stsCertificate: verified.stsCertificate,

@@ -327,8 +327,8 @@ export class ScenarioClient {
     const skew = this.#clock.skewMs;
     const tolerance = this.#host.harness.settings.clockSkewMs;
     return [
-      token.expiresMs - refreshBefore - skew,
-      token.expiresMs - skew,
+      token.clientExpiresMs - refreshBefore - skew,
+      token.clientExpiresMs - skew,
       token.expiresMs,
       token.expiresMs + 1,
       token.expiresMs + tolerance,
