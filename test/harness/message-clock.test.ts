@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { callWsp } from "../../src/client/call.js";
 import { HttpClient } from "../../src/client/http.js";
-import { WscClient } from "../../src/client/wsc-client.js";
+import { clientExpiry, OTHER_TIME_THRESHOLD_MS, WscClient } from "../../src/client/wsc-client.js";
 import { type Clock, RealClock, type VirtualClock } from "../../src/harness/clock.js";
 import type { HarnessEvent } from "../../src/harness/events.js";
 import { type Harness, HarnessBuilder } from "../../src/harness/harness.js";
@@ -123,6 +123,40 @@ describe("message clock", () => {
     } finally {
       client.close();
     }
+  });
+
+  it("a trainer sets the virtual clock back behind the cached token: SMDB refuses it as not yet valid, the client fetches a new one and the call succeeds", async () => {
+    await using h = await new HarnessBuilder()
+      .withVirtualClock(START)
+      .withMessageClock("real")
+      .withHttp()
+      .start();
+    const credential = await provisionDemo(h);
+    const client = clientFor(h, credential, new RealClock());
+    try {
+      await client.call("Ping");
+      (h.clock as VirtualClock).set(START - DAY);
+      const again = await client.call("Ping");
+      expect(again.tokenRefreshed).toBe(true);
+      expect(again.result).toMatchObject({ tid: new Date(START - DAY).toISOString() });
+      expect(callEvents(h)).toEqual(["1:OK", "2:OK", "2:TOKEN_NOT_YET_VALID", "1:OK", "2:OK"]);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("clientExpiry: the STS's expiry while the clocks agree (skew included), the lifetime from arrival when the STS is in another time", () => {
+    const hour = 3_600_000;
+    const t = Date.parse("2026-06-01T00:00:00Z");
+    // Same time, and a client 10 minutes behind or ahead: the token's own NotOnOrAfter.
+    expect(clientExpiry(t, t + 8 * hour, t)).toBe(t + 8 * hour);
+    expect(clientExpiry(t, t + 8 * hour, t - 10 * 60_000)).toBe(t + 8 * hour);
+    expect(clientExpiry(t, t + 8 * hour, t + OTHER_TIME_THRESHOLD_MS)).toBe(t + 8 * hour);
+    // Another time (a virtual clock 300 days off either way): 8 hours from arrival.
+    expect(clientExpiry(t, t + 8 * hour, t + 300 * DAY)).toBe(t + 300 * DAY + 8 * hour);
+    expect(clientExpiry(t, t + 8 * hour, t - 300 * DAY)).toBe(t - 300 * DAY + 8 * hour);
+    // No Created in the Lifetime (createdMs = expiresMs): nothing to compare, the stated expiry.
+    expect(clientExpiry(t + 8 * hour, t + 8 * hour, t + 300 * DAY)).toBe(t + 8 * hour);
   });
 
   it("message clock = harness (the default): the same real-clock client's timestamps are refused in step 1 and step 2", async () => {
