@@ -7,6 +7,7 @@
  *   parse / structure            MALFORMED_REQUEST, TOKEN_MISSING
  *   decrypt (WSP key)            TOKEN_DECRYPT_FAILED
  *   assertion signature + trust  TOKEN_SIGNATURE_INVALID, TOKEN_ISSUER_UNTRUSTED
+ *   saml2:Issuer                 TOKEN_ISSUER_UNTRUSTED (not this environment's STS endpoint reference)
  *   audience                     AUDIENCE_MISMATCH
  *   NotBefore / NotOnOrAfter     TOKEN_NOT_YET_VALID, TOKEN_EXPIRED (with clock skew)
  *   holder-of-key                HOK_PROOF_INVALID (the signature verifies with the token's certificate)
@@ -63,6 +64,11 @@ export interface WspEnvironment {
   env: Environment;
   /** The WSP's entity ID: the audience tokens must be issued for. */
   entityId: string;
+  /**
+   * The endpoint reference of this environment's STS: the `saml2:Issuer` every token must carry
+   * (the production WSP refuses a token the integration STS issued, even one signed with a key it trusts).
+   */
+  stsIssuer: string;
   /** The WSP's credential: decrypts tokens, signs responses. */
   credential(): Credential;
   /** The certificate(s) the environment's STS signs tokens with now. */
@@ -429,6 +435,17 @@ async function pipeline(
   const hok = claims.subjectCertificate;
   const thumb = hok?.sha256 ?? "(none)";
 
+  // 2b. The Issuer is this environment's STS.
+  if (claims.issuer !== envCfg.stsIssuer) {
+    const other = Object.values(deps.environments).find(
+      (e) => e.env !== env && e.stsIssuer === claims.issuer,
+    );
+    reject(
+      "TOKEN_ISSUER_UNTRUSTED",
+      `the token (holder-of-key certificate SHA-256 ${thumb}, signed by STS certificate SHA-256 ${token.stsCertificate.sha256}) has saml2:Issuer "${claims.issuer}"${other ? `, the ${other.env} STS` : ""}; SMDB ${env} accepts only tokens issued by the ${env} STS, "${envCfg.stsIssuer}"`,
+    );
+  }
+
   // 3. Audience.
   if (!claims.audiences.includes(envCfg.entityId)) {
     reject(
@@ -613,7 +630,12 @@ function readBody(req: Request, limit: number): Promise<Buffer> {
 
 /** What `wspEnvironmentFromState` reads: the harness state's per-environment identity. */
 export interface WspIdentitySource {
-  environment(env: Environment): { wspEntityId: string; wsp: Credential; stsSigning: Credential };
+  environment(env: Environment): {
+    wspEntityId: string;
+    wsp: Credential;
+    stsSigning: Credential;
+    stsEndpointReference: string;
+  };
 }
 
 /**
@@ -630,6 +652,9 @@ export function wspEnvironmentFromState(
     env,
     get entityId() {
       return state.environment(env).wspEntityId;
+    },
+    get stsIssuer() {
+      return state.environment(env).stsEndpointReference;
     },
     credential: () => state.environment(env).wsp,
     stsCertificates: () => [state.environment(env).stsSigning.certificate],

@@ -4,6 +4,7 @@
  * event, and no record is ever written.
  */
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { STS_ENDPOINT_REFERENCES } from "../../src/harness/state.js";
 import { createTestCa } from "../../src/pki/index.js";
 import { PRIVILEGE_HENT } from "../../src/sts/types.js";
 import { FAULT_SUBCODES } from "../../src/wsp/service.js";
@@ -161,6 +162,34 @@ describe("token checks", () => {
     expect(fault.harness?.message).toContain(
       bench.state.environment("integration").stsSigning.certificate.sha256,
     );
+  });
+
+  it("a token whose saml2:Issuer is another STS, signed with the trusted key → TOKEN_ISSUER_UNTRUSTED naming both", async () => {
+    const production = STS_ENDPOINT_REFERENCES.production;
+    const integration = STS_ENDPOINT_REFERENCES.integration;
+    expect(bench.state.environment("production").stsEndpointReference).toBe(production);
+    // Signed by the production STS key (trusted here), but issued as the integration STS.
+    const crossed = issueToken(bench, { issuer: integration });
+    const fault = await expectRejected(indberet({ token: crossed }).xml, "TOKEN_ISSUER_UNTRUSTED");
+    expect(fault.harness?.message).toContain(`saml2:Issuer "${integration}", the integration STS`);
+    expect(fault.harness?.message).toContain(`"${production}"`);
+    // The same the other way round, and for an Issuer that is merely spelled differently.
+    const toIntegration = issueToken(bench, { env: "integration", issuer: production });
+    await expectRejected(
+      indberet({ token: toIntegration, to: "https://localhost/integration/smdb" }).xml,
+      "TOKEN_ISSUER_UNTRUSTED",
+      "integration",
+    );
+    for (const issuer of ["https://signature.sts.nemlog-in.dk", "https://evil.example/", ""]) {
+      const fault = await expectRejected(
+        indberet({ token: issueToken(bench, { issuer }) }).xml,
+        "TOKEN_ISSUER_UNTRUSTED",
+      );
+      expect(fault.harness?.message).toContain(`saml2:Issuer "${issuer}"`);
+    }
+    // The production Issuer passes.
+    const good = issueToken(bench, { issuer: production });
+    expect((await post(bench, buildRequest(bench, "Ping", { token: good }).xml)).status).toBe(200);
   });
 
   it("a token signed by an unknown STS key → TOKEN_ISSUER_UNTRUSTED", async () => {

@@ -86,6 +86,8 @@ export interface TokenOptions {
   cvr?: string;
   nameId?: string;
   audience?: string;
+  /** The assertion's saml2:Issuer (default: the environment's STS endpoint reference). */
+  issuer?: string;
   notBeforeMs?: number;
   notOnOrAfterMs?: number;
   privileges?: readonly string[];
@@ -105,7 +107,7 @@ export function issueToken(bench: Bench, options: TokenOptions = {}): string {
   const client = options.client ?? bench.clientA;
   let { xml } = buildSignedAssertion({
     issueInstantMs: now,
-    issuer: id.stsEndpointReference,
+    issuer: options.issuer ?? id.stsEndpointReference,
     nameId: options.nameId ?? "https://fagsystem-a.example.dk",
     subjectCertificate: client.certificate,
     notBeforeMs: options.notBeforeMs ?? now,
