@@ -25,7 +25,7 @@ import { SmdbStore } from "../wsp/store.js";
 import { type Clock, RealClock, VirtualClock } from "./clock.js";
 import { ENVIRONMENTS, type Environment, EventLog } from "./events.js";
 import { HarnessState } from "./state.js";
-import { renderAdminPage } from "./ui.js";
+import { serveAdminPage } from "./ui.js";
 
 export type FaultMode = "verbose" | "realistic";
 
@@ -214,9 +214,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       environments: ENVIRONMENTS,
     });
   });
-  app.get("/", (_req, res) => {
-    res.type("html").send(renderAdminPage({ registry, state, clock, events, baseUrl }));
-  });
+  app.get("/", serveAdminPage);
   app.use(
     "/admin/api",
     adminRouter({

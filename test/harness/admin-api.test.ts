@@ -96,9 +96,11 @@ describe("serving", () => {
       entityId: "urn:xss",
       id: "xss",
     });
-    const escaped = (await call("GET", "/")).text;
-    expect(escaped).not.toContain("<script>alert(1)</script>");
-    expect(escaped).toContain("&#60;script&#62;alert(1)&#60;/script&#62;");
+    // The page is static: names reach it only as JSON and are put in as text
+    // (test/browser/admin-page.test.ts checks that in Chromium).
+    const again = await call("GET", "/");
+    expect(again.text).toBe(page.text);
+    expect(again.text).not.toContain("alert(1)");
     expect((await call("DELETE", "/admin/api/system-users/xss")).status).toBe(204);
   });
 
@@ -164,9 +166,7 @@ describe("systembruger lifecycle over HTTP", () => {
       "CERT_NOT_PROVISIONED",
     );
 
-    expect((await call("GET", "/")).text).toContain("draft has unsaved changes");
     expect((await call("POST", `/admin/api/system-users/${id}/save`)).status).toBe(200);
-    expect((await call("GET", "/")).text).toContain("saved but not provisioned");
     view = (await call("GET", `/admin/api/system-users/${id}`)).body;
     expect(view.saved.production.next.sha256).toBe(renewed.certificate.sha256);
     expect(view.status.production.savedNotProvisioned).toBe(true);
@@ -185,13 +185,9 @@ describe("systembruger lifecycle over HTTP", () => {
     );
 
     const list = await call("GET", "/admin/api/system-users");
-    expect(list.body.systemUsers.map((u: { id: string }) => u.id)).toContain(id);
-    const page = await call("GET", "/");
-    expect(page.text).toContain("Kommune A");
-    expect(page.text).not.toContain("saved but not provisioned");
-    expect(page.text).toContain("CERT_NOT_YET_ACTIVE");
-    expect(page.text).toContain("ACCEPTED");
-    expect(page.text).toContain(old.certificate.sha256.slice(0, 16));
+    const listed = list.body.systemUsers.find((u: { id: string }) => u.id === id);
+    expect(listed.name).toBe("Kommune A");
+    expect(listed.status.production).toMatchObject({ unsavedChanges: false, savedNotProvisioned: false });
 
     const patched = await call("PATCH", `/admin/api/system-users/${id}`, { privileges: [] });
     expect(patched.status).toBe(200);
