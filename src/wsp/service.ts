@@ -446,11 +446,18 @@ async function pipeline(
     );
   }
 
-  // 3. Audience.
+  // 3. Audience: every AudienceRestriction names this WSP (SAML core §2.5.1.4), and there is one.
   if (!claims.audiences.includes(envCfg.entityId)) {
     reject(
       "AUDIENCE_MISMATCH",
       `the token (holder-of-key certificate SHA-256 ${thumb}) is for audience ${claims.audiences.map((a) => `"${a}"`).join(", ") || "(none)"}; this is SMDB ${env} with entity ID "${envCfg.entityId}"`,
+    );
+  }
+  const unmet = claims.audienceRestrictions.filter((audiences) => !audiences.includes(envCfg.entityId));
+  if (unmet.length > 0) {
+    reject(
+      "AUDIENCE_MISMATCH",
+      `the token (holder-of-key certificate SHA-256 ${thumb}) has ${claims.audienceRestrictions.length} AudienceRestriction elements and ${unmet.length} of them (${unmet.map((a) => `[${a.map((x) => `"${x}"`).join(", ")}]`).join(", ")}) do not name this SMDB ${env}, entity ID "${envCfg.entityId}"; every AudienceRestriction must be satisfied (SAML 2.0 core §2.5.1.4)`,
     );
   }
 

@@ -102,7 +102,10 @@ export interface AssertionContent {
   subjectCertificate: Certificate | undefined;
   notBeforeMs: number | undefined;
   notOnOrAfterMs: number | undefined;
+  /** Every Audience of every AudienceRestriction. */
   audiences: string[];
+  /** The Audiences per AudienceRestriction (SAML core §2.5.1.4: each one must be satisfied). */
+  audienceRestrictions: string[][];
   attributes: Record<string, string[]>;
   cvr: string | undefined;
   /** Privileges scoped to the assertion's CVR. */
@@ -132,10 +135,10 @@ export function readAssertion(assertion: Element): AssertionContent {
     }
   }
   const conditions = firstChild(assertion, "Conditions");
-  const audiences: string[] = [];
-  for (const restriction of conditions ? childElements(conditions, NS.saml, "AudienceRestriction") : []) {
-    for (const audience of childElements(restriction, NS.saml, "Audience")) audiences.push(textOf(audience));
-  }
+  const audienceRestrictions = (
+    conditions ? childElements(conditions, NS.saml, "AudienceRestriction") : []
+  ).map((restriction) => childElements(restriction, NS.saml, "Audience").map(textOf));
+  const audiences = audienceRestrictions.flat();
   const attributes: Record<string, string[]> = {};
   for (const statement of childElements(assertion, NS.saml, "AttributeStatement")) {
     for (const attribute of childElements(statement, NS.saml, "Attribute")) {
@@ -162,6 +165,7 @@ export function readAssertion(assertion: Element): AssertionContent {
     notBeforeMs: time(conditions?.getAttribute("NotBefore") ?? null),
     notOnOrAfterMs: time(conditions?.getAttribute("NotOnOrAfter") ?? null),
     audiences,
+    audienceRestrictions,
     attributes,
     cvr,
     privileges,

@@ -221,6 +221,39 @@ describe("token checks", () => {
     expect(fault.harness?.message).toContain("https://other-service.example.dk");
   });
 
+  it("several AudienceRestrictions: each must name this WSP, else AUDIENCE_MISMATCH (not any one of them)", async () => {
+    const wsp = bench.state.environment("production").wspEntityId;
+    const restriction = (...audiences: string[]) =>
+      `<AudienceRestriction>${audiences.map((a) => `<Audience>${a}</Audience>`).join("")}</AudienceRestriction>`;
+    /** A token whose Conditions hold exactly these AudienceRestrictions, signed by the STS key. */
+    const withRestrictions = (...restrictions: string[]) =>
+      issueToken(bench, {
+        beforeSigning: (xml) =>
+          xml.replace(/<AudienceRestriction>[\s\S]*<\/AudienceRestriction>/, restrictions.join("")),
+      });
+    const other = "https://other-service.example.dk";
+    for (const restrictions of [
+      [restriction(wsp), restriction(other)],
+      [restriction(other), restriction(wsp)],
+      [restriction(wsp, other), restriction(other)],
+      [restriction(wsp), "<AudienceRestriction></AudienceRestriction>"],
+    ]) {
+      const fault = await expectRejected(
+        indberet({ token: withRestrictions(...restrictions) }).xml,
+        "AUDIENCE_MISMATCH",
+      );
+      expect(fault.harness?.message).toMatch(/every AudienceRestriction must be satisfied/);
+    }
+    // Every restriction names this WSP (one also another service): accepted.
+    for (const restrictions of [[restriction(wsp, other), restriction(wsp)], [restriction(wsp)]]) {
+      const res = await post(
+        bench,
+        buildRequest(bench, "Ping", { token: withRestrictions(...restrictions) }).xml,
+      );
+      expect(res.status, res.body.slice(0, 400)).toBe(200);
+    }
+  });
+
   it("an expired token → TOKEN_EXPIRED; a not-yet-valid one → TOKEN_NOT_YET_VALID; within skew both pass", async () => {
     const token = issueToken(bench, { notOnOrAfterMs: START + HOUR });
     bench.clock.set(START + HOUR + 4 * 60_000);

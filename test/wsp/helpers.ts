@@ -3,6 +3,7 @@
  * tokens built and encrypted by the same src/xml code the STS uses, requests built by the IDWS
  * client code, and real HTTP through express + supertest.
  */
+import { randomUUID } from "node:crypto";
 import express from "express";
 import request from "supertest";
 import { VirtualClock } from "../../src/harness/clock.js";
@@ -19,10 +20,12 @@ import {
   wspRouter,
 } from "../../src/wsp/service.js";
 import { SmdbStore } from "../../src/wsp/store.js";
+import { signXml } from "../../src/xml/dsig.js";
 import { encryptAssertion } from "../../src/xml/encryption.js";
 import { buildIdwsRequest, type IdwsPart, type IdwsRequestInput } from "../../src/xml/idws.js";
+import { ALG } from "../../src/xml/ns.js";
 import { childElements, parseXml } from "../../src/xml/parse.js";
-import { buildSignedAssertion } from "../../src/xml/saml.js";
+import { type AssertionParams, assertionTemplate, buildSignedAssertion } from "../../src/xml/saml.js";
 import { readHarnessFaultDetail, readSoap12Fault, SOAP12_NS } from "../../src/xml/soap12.js";
 import type { StrForm } from "../../src/xml/str-transform.js";
 
@@ -95,6 +98,8 @@ export interface TokenOptions {
   signing?: Credential;
   /** Encrypt to this environment's WSP (default `env`). */
   encryptFor?: Environment;
+  /** Change the assertion's XML before the STS key signs it (a token the STS would not issue, validly signed). */
+  beforeSigning?: (xml: string) => string;
   /** Change the signed assertion's XML after signing (to tamper with it). */
   tamper?: (xml: string) => string;
 }
@@ -105,7 +110,7 @@ export function issueToken(bench: Bench, options: TokenOptions = {}): string {
   const id = bench.state.environment(env);
   const now = bench.clock.nowMs();
   const client = options.client ?? bench.clientA;
-  let { xml } = buildSignedAssertion({
+  const params: AssertionParams = {
     issueInstantMs: now,
     issuer: options.issuer ?? id.stsEndpointReference,
     nameId: options.nameId ?? "https://fagsystem-a.example.dk",
@@ -116,7 +121,21 @@ export function issueToken(bench: Bench, options: TokenOptions = {}): string {
     cvr: options.cvr ?? (client === bench.clientB ? CVR_B : CVR_A),
     privileges: options.privileges ?? DEFAULT_PRIVILEGES,
     signing: options.signing ?? id.stsSigning,
-  });
+  };
+  let xml: string;
+  if (options.beforeSigning) {
+    // As buildSignedAssertion signs, over the edited template.
+    const assertionId = `_${randomUUID()}`;
+    xml = signXml(options.beforeSigning(assertionTemplate(params, assertionId)), {
+      privateKey: params.signing.key.privateKey,
+      references: [{ id: assertionId, enveloped: true }],
+      signatureAlgorithm: ALG.rsaSha256,
+      digestAlgorithm: ALG.sha256,
+      keyInfoXml: `<ds:X509Data><ds:X509Certificate>${params.signing.certificate.base64}</ds:X509Certificate></ds:X509Data>`,
+    });
+  } else {
+    xml = buildSignedAssertion(params).xml;
+  }
   if (options.tamper) xml = options.tamper(xml);
   return encryptAssertion(xml, bench.state.environment(options.encryptFor ?? env).wsp.certificate);
 }
