@@ -50,7 +50,7 @@ export const ADMIN_PAGE_HTML = `<!doctype html>
 <div id="users"></div>
 <h2>Events <span class="small">newest first</span></h2>
 <label class="small"><input type="checkbox" id="only-rejected"> only rejections</label>
-<div id="events-box"><table id="events-table"><thead><tr><th>#</th><th>at (harness time)</th><th>env</th><th>component</th><th>reason</th><th>systembruger</th><th>thumbprint</th><th>detail</th></tr></thead>
+<div id="events-box"><table id="events-table"><thead><tr><th>#</th><th>harness time</th><th>env</th><th>who</th><th>reason</th><th>systembruger</th><th>thumbprint</th><th>detail</th></tr></thead>
 <tbody id="events"></tbody></table></div>
 <p id="events-empty" class="muted" hidden>No events yet.</p>
 <h2>Environments</h2>

@@ -539,7 +539,16 @@ export const PAGE_SCRIPT = String.raw`"use strict";
       el("td", { class: "thumbprint" }, [
         event.certSha256 ? el("code", { title: "SHA-256 " + event.certSha256, text: shortSha(event.certSha256) }) : null,
       ]),
-      el("td", { class: "small detail", text: detail }),
+      el("td", { class: "detail" }, [
+        el("div", {
+          class: rejected ? "" : "clamp",
+          title: rejected ? null : "click to show all",
+          text: detail,
+          onclick: function (e) {
+            e.currentTarget.classList.remove("clamp");
+          },
+        }),
+      ]),
     ]);
   }
 

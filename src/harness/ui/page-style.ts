@@ -38,11 +38,12 @@ td.draft,td.saved,td.provisioned{width:31%}
 #create-user input{min-width:14em}
 #events-box{max-height:70vh;overflow:auto;border:1px solid var(--line)}
 #events-table{margin:0}#events-table thead th{position:sticky;top:0}
-#events-table td{font-size:.85em}#events-table td:not(.detail){white-space:nowrap}
+#events-table td{font-size:.8em}#events-table td:not(.detail){white-space:nowrap}
+#events-table .clamp{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;overflow:hidden;cursor:pointer}
 #events-table tr.rejected td{background:#fde2e2}
 #events-table tr.rejected td.reason{color:var(--bad)}
 #events-table.only-rejected tr:not(.rejected){display:none}
-#events-table td.detail{min-width:24em;overflow-wrap:anywhere}
+#events-table td.detail{min-width:16em;overflow-wrap:anywhere}
 #env-table code{overflow-wrap:anywhere}button.rotate{white-space:nowrap}
 input.activate-at{width:17em}
 #connection{background:var(--bad);color:#fff;font-weight:700;padding:.4em .8em}
