@@ -9,7 +9,7 @@
  *   assertion signature + trust  TOKEN_SIGNATURE_INVALID, TOKEN_ISSUER_UNTRUSTED
  *   saml2:Issuer                 TOKEN_ISSUER_UNTRUSTED (not this environment's STS endpoint reference)
  *   audience                     AUDIENCE_MISMATCH
- *   NotBefore / NotOnOrAfter     TOKEN_NOT_YET_VALID, TOKEN_EXPIRED (with clock skew)
+ *   NotBefore / NotOnOrAfter     TOKEN_LIFETIME_INVALID (missing), TOKEN_NOT_YET_VALID, TOKEN_EXPIRED (with clock skew)
  *   holder-of-key                HOK_PROOF_INVALID (the signature verifies with the token's certificate)
  *   signature coverage/digests   SIGNATURE_INVALID (Timestamp, Body, wsa headers, STR via STR-Transform)
  *   wsa:To (signed)              WRONG_ENDPOINT (addressed to another endpoint than this environment's SMDB)
@@ -37,6 +37,7 @@ import {
 } from "../xml/idws.js";
 import { escapeText, NS, SAML } from "../xml/ns.js";
 import { childElements } from "../xml/parse.js";
+import type { AssertionContent } from "../xml/saml.js";
 import {
   harnessFaultDetailXml,
   SOAP12_CONTENT_TYPE,
@@ -134,6 +135,7 @@ export const FAULT_SUBCODES: Readonly<Record<string, Soap12Subcode | undefined>>
   AUDIENCE_MISMATCH: "wsse:FailedAuthentication",
   TOKEN_NOT_YET_VALID: "wsse:InvalidSecurityToken",
   TOKEN_EXPIRED: "wsse:InvalidSecurityToken",
+  TOKEN_LIFETIME_INVALID: "wsse:InvalidSecurityToken",
   HOK_PROOF_INVALID: "wsse:FailedCheck",
   SIGNATURE_INVALID: "wsse:FailedCheck",
   TIMESTAMP_EXPIRED: "wsu:MessageExpired",
@@ -330,6 +332,45 @@ function checkTimestamp(parts: IdwsRequestParts, nowMs: number, options: WspOpti
   }
 }
 
+/**
+ * The token's Conditions carry NotBefore and NotOnOrAfter, both xs:dateTime, NotOnOrAfter after
+ * NotBefore, as the STS always issues them; otherwise TOKEN_LIFETIME_INVALID (not TOKEN_EXPIRED:
+ * the token has not expired, and a client takes TOKEN_EXPIRED as "fetch a new token").
+ */
+function checkTokenLifetimeBounds(assertion: Element, claims: AssertionContent, thumb: string): void {
+  const conditions = childElements(assertion, NS.saml, "Conditions");
+  const problems: string[] = [];
+  if (conditions.length !== 1) {
+    problems.push(`it has ${conditions.length} saml2:Conditions elements`);
+  } else {
+    const bounds = [
+      ["NotBefore", claims.notBeforeMs],
+      ["NotOnOrAfter", claims.notOnOrAfterMs],
+    ] as const;
+    for (const [name, ms] of bounds) {
+      if (!conditions[0]!.hasAttribute(name)) problems.push(`Conditions has no ${name}`);
+      else if (ms === undefined)
+        problems.push(`Conditions ${name} "${conditions[0]!.getAttribute(name)}" is not an xs:dateTime`);
+    }
+    if (
+      problems.length === 0 &&
+      claims.notOnOrAfterMs !== undefined &&
+      claims.notBeforeMs !== undefined &&
+      claims.notOnOrAfterMs <= claims.notBeforeMs
+    ) {
+      problems.push(
+        `Conditions NotOnOrAfter (${new Date(claims.notOnOrAfterMs).toISOString()}) is not after NotBefore (${new Date(claims.notBeforeMs).toISOString()})`,
+      );
+    }
+  }
+  if (problems.length > 0) {
+    reject(
+      "TOKEN_LIFETIME_INVALID",
+      `the token (holder-of-key certificate SHA-256 ${thumb}) has no valid lifetime: ${problems.join("; ")}; the STS issues every token with one saml2:Conditions carrying NotBefore and NotOnOrAfter, and a token without them would never expire`,
+    );
+  }
+}
+
 /** The path of an environment's SMDB endpoint (what `wspRouter` serves; the end of the wsa:To URL). */
 export function wspEndpointPath(env: Environment): string {
   return `/${env}/smdb`;
@@ -461,7 +502,8 @@ async function pipeline(
     );
   }
 
-  // 4. Token lifetime, with skew.
+  // 4. Token lifetime, with skew. The STS always sets both bounds; a token without them would never expire.
+  checkTokenLifetimeBounds(token.assertion, claims, thumb);
   const now = new Date(nowMs).toISOString();
   if (claims.notBeforeMs !== undefined && nowMs + options.clockSkewMs < claims.notBeforeMs) {
     reject(

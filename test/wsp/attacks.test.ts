@@ -254,6 +254,38 @@ describe("token checks", () => {
     }
   });
 
+  it("a token without NotOnOrAfter or NotBefore, with one that is not a dateTime, or an inverted lifetime → TOKEN_LIFETIME_INVALID", async () => {
+    /** A token whose Conditions start tag is `conditions`, signed by the STS key. */
+    const withConditions = (conditions: string) =>
+      issueToken(bench, { beforeSigning: (xml) => xml.replace(/<Conditions [^>]*>/, conditions) });
+    const at = (ms: number) => new Date(ms).toISOString();
+    const cases: Array<[string, RegExp]> = [
+      [`<Conditions NotBefore="${at(START)}">`, /Conditions has no NotOnOrAfter/],
+      [`<Conditions NotOnOrAfter="${at(START + HOUR)}">`, /Conditions has no NotBefore/],
+      ["<Conditions>", /no NotBefore; Conditions has no NotOnOrAfter/],
+      [
+        `<Conditions NotBefore="${at(START)}" NotOnOrAfter="never">`,
+        /NotOnOrAfter "never" is not an xs:dateTime/,
+      ],
+      [
+        `<Conditions NotBefore="${at(START + 2 * 60_000)}" NotOnOrAfter="${at(START + 60_000)}">`,
+        /NotOnOrAfter \(.*\) is not after NotBefore/,
+      ],
+    ];
+    for (const [conditions, message] of cases) {
+      const fault = await expectRejected(
+        indberet({ token: withConditions(conditions) }).xml,
+        "TOKEN_LIFETIME_INVALID",
+      );
+      expect(fault.harness?.message).toMatch(message);
+      expect(fault.harness?.message).toMatch(/would never expire/);
+    }
+    // Years later, still refused (it is not TOKEN_EXPIRED: it never had an end).
+    const endless = withConditions(`<Conditions NotBefore="${at(START)}">`);
+    bench.clock.set(START + 5 * 365 * 24 * HOUR);
+    await expectRejected(indberet({ token: endless }).xml, "TOKEN_LIFETIME_INVALID");
+  });
+
   it("an expired token → TOKEN_EXPIRED; a not-yet-valid one → TOKEN_NOT_YET_VALID; within skew both pass", async () => {
     const token = issueToken(bench, { notOnOrAfterMs: START + HOUR });
     bench.clock.set(START + HOUR + 4 * 60_000);
