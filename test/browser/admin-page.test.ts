@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClientError } from "../../src/client/errors.js";
 import { WscClient } from "../../src/client/wsc-client.js";
 import type { Environment } from "../../src/harness/events.js";
-import { type Harness, HarnessBuilder } from "../../src/harness/harness.js";
+import { type Harness, HarnessBuilder, startHarness } from "../../src/harness/harness.js";
 import { ADMIN_PAGE_HTML } from "../../src/harness/ui.js";
 import { type Credential, toPkcs12 } from "../../src/pki/index.js";
 import { DAY, provisionSystemUser, rotationPair, T0 } from "../helpers/harness.js";
@@ -226,6 +226,19 @@ describe("the admin page", () => {
     await oldCell.locator(".badge", { hasText: "REVOKED" }).waitFor(WAIT);
     expect(h.registry.revoked().map((r) => r.sha256)).toContain(old.certificate.sha256);
     await page.locator('#events tr[data-reason="CERTIFICATE_REVOKED"]').first().waitFor(WAIT);
+  });
+
+  it("on the real clock, offers no clock buttons", async () => {
+    await using real = await startHarness({ http: true, state: h.state });
+    const other = await browser.newPage();
+    try {
+      await other.goto(real.url);
+      await other.locator("#clock-kind", { hasText: "real clock" }).waitFor(WAIT);
+      expect(await other.locator("#clock-buttons").isVisible()).toBe(false);
+      expect(await other.locator('button[data-advance="+1d"]').count()).toBe(1);
+    } finally {
+      await other.close();
+    }
   });
 
   it("creates a systembruger and shows its name as text, and a refused one's sentence", async () => {

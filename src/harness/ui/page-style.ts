@@ -1,7 +1,7 @@
 /** The admin page's stylesheet: large type and strong contrast, for a projector. */
 export const PAGE_STYLE = `
 :root{--ok:#1d6b1d;--bad:#a31f1f;--warn:#8a4b00;--line:#b9b9b9;--head:#e9edf2;--accent:#0b4f8a}
-*{box-sizing:border-box}
+*{box-sizing:border-box}[hidden]{display:none!important}
 body{font-family:system-ui,"Segoe UI",Roboto,sans-serif;font-size:18px;line-height:1.35;margin:0;padding:1em 1.5em 3em;color:#111;background:#fafafa}
 h1{font-size:1.6em;margin:0 0 .3em}h2{font-size:1.3em;margin:1.2em 0 .4em;border-bottom:3px solid var(--accent);padding-bottom:.15em}
 h3{font-size:1.2em;margin:0 0 .4em}h4{font-size:1.05em;margin:.8em 0 .3em}
