@@ -14,7 +14,8 @@
  *   signature coverage/digests   SIGNATURE_INVALID (Timestamp, Body, wsa headers, STR via STR-Transform)
  *   wsa:To (signed)              WRONG_ENDPOINT (addressed to another endpoint than this environment's SMDB)
  *   timestamp freshness          TIMESTAMP_EXPIRED
- *   MessageID replay             REPLAY (bounded cache, entries live as long as a message can be accepted)
+ *   MessageID replay             REPLAY (bounded cache, entries live as long as a message can be accepted);
+ *                                REPLAY_CACHE_FULL (env:Receiver, HTTP 503: full of live entries, none is dropped)
  *   operation + privilege        MALFORMED_REQUEST (unknown operation), PRIVILEGE_MISSING
  *   the operation itself         VALIDATION_ERROR (every bad field listed)
  *
@@ -85,7 +86,10 @@ export interface WspOptions {
   clockSkewMs: number;
   /** How old a request's wsu:Created may be, and how long MessageIDs are remembered. Default 5 min. */
   timestampWindowMs: number;
-  /** Most MessageIDs remembered per environment. Default 10 000. */
+  /**
+   * Most MessageIDs remembered per environment. Default 10 000. None is forgotten before its
+   * window has passed: when all are live, new requests get REPLAY_CACHE_FULL.
+   */
   replayCacheSize: number;
   /** `verbose` (default): reason code and sentence in the fault; `realistic`: generic texts only. */
   faultMode: WspFaultMode;
@@ -140,10 +144,17 @@ export const FAULT_SUBCODES: Readonly<Record<string, Soap12Subcode | undefined>>
   SIGNATURE_INVALID: "wsse:FailedCheck",
   TIMESTAMP_EXPIRED: "wsu:MessageExpired",
   REPLAY: "wsse:InvalidSecurity",
+  REPLAY_CACHE_FULL: undefined,
   PRIVILEGE_MISSING: "wsse:FailedAuthentication",
   VALIDATION_ERROR: undefined,
   WRONG_ENDPOINT: undefined,
 };
+
+/**
+ * Refusals that are not the sender's fault: `env:Receiver` with this HTTP status. The replay
+ * cache full of live MessageIDs is the service's own limit, and the same message may pass later.
+ */
+const RECEIVER_FAULT_STATUS: Readonly<Record<string, number>> = { REPLAY_CACHE_FULL: 503 };
 
 const REALISTIC_TEXT: Record<string, string> = {
   "wsse:InvalidSecurity": "An error was discovered processing the <wsse:Security> header",
@@ -154,7 +165,15 @@ const REALISTIC_TEXT: Record<string, string> = {
   "": "The request could not be processed",
 };
 
-/** MessageIDs seen recently; entries expire after the timestamp window, the size is bounded. */
+/** What the replay cache says about a MessageID: new (now remembered), a replay, or no room for it. */
+export type ReplayVerdict = "new" | "replay" | "full";
+
+/**
+ * MessageIDs seen recently, bounded in number and failing closed: an entry leaves only when its
+ * window has passed (a message with that MessageID can no longer be accepted), never to make
+ * room. When the cache is full of live entries, a new MessageID is refused ("full") instead of
+ * forgetting one that could then be replayed.
+ */
 export class ReplayCache {
   readonly #seen = new Map<string, number>();
   constructor(
@@ -162,21 +181,34 @@ export class ReplayCache {
     public ttlMs: number,
   ) {}
 
-  /** Records `id` at `nowMs`; false when it was seen within the window (a replay). */
-  checkAndAdd(id: string, nowMs: number): boolean {
-    this.#evictExpired(nowMs);
+  /** Checks `id` at `nowMs` and remembers it when it is new and there is room. */
+  record(id: string, nowMs: number): ReplayVerdict {
+    this.#evictExpired(nowMs, false);
     const seenAt = this.#seen.get(id);
-    if (seenAt !== undefined && nowMs - seenAt < this.ttlMs) return false;
+    if (seenAt !== undefined && nowMs - seenAt < this.ttlMs) return "replay";
     this.#seen.delete(id);
+    // Full: sweep every entry (a virtual clock set back can leave expired ones behind live ones).
+    if (this.#seen.size >= this.maxEntries) this.#evictExpired(nowMs, true);
+    if (this.#seen.size >= this.maxEntries) return "full";
     this.#seen.set(id, nowMs);
-    while (this.#seen.size > this.maxEntries) this.#seen.delete(this.#seen.keys().next().value!);
-    return true;
+    return "new";
   }
 
-  #evictExpired(nowMs: number): void {
-    // Insertion order = time order (a virtual clock moving back is handled by the age check above).
+  /** When the next entry leaves (its window has passed), at or after `nowMs`. */
+  nextExpiryMs(nowMs: number): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const at of this.#seen.values()) next = Math.min(next, at + this.ttlMs);
+    return Math.max(next === Number.POSITIVE_INFINITY ? nowMs : next, nowMs);
+  }
+
+  #evictExpired(nowMs: number, all: boolean): void {
+    // Insertion order is time order unless a virtual clock moved back, so the usual pass stops at
+    // the first live entry; `all` looks at every entry. An entry from the (clock's) future stays.
     for (const [id, at] of this.#seen) {
-      if (nowMs - at < this.ttlMs) break;
+      if (nowMs - at < this.ttlMs) {
+        if (all) continue;
+        break;
+      }
       this.#seen.delete(id);
     }
   }
@@ -238,13 +270,15 @@ function fault(deps: WspDeps, ctx: Context, error: HarnessError): ServiceRespons
   const message = clipMessage(error.message);
   const subcode = FAULT_SUBCODES[error.reason];
   const fields = error instanceof OperationValidationError ? error.fields : [];
+  const receiverStatus = RECEIVER_FAULT_STATUS[error.reason];
+  const code = receiverStatus ? "env:Receiver" : "env:Sender";
   deps.events.append({
     env: ctx.env,
     step: 2,
     component: "wsp",
     outcome: "rejected",
     reason: error.reason,
-    fault: subcode ?? "env:Sender",
+    fault: subcode ?? code,
     ...(ctx.systemUser ? { systemUser: ctx.systemUser } : {}),
     ...(ctx.certSha256 ? { certSha256: ctx.certSha256 } : {}),
     ...(ctx.messageId ? { messageId: ctx.messageId } : {}),
@@ -266,10 +300,10 @@ function fault(deps: WspDeps, ctx: Context, error: HarnessError): ServiceRespons
     ? `<wsa:RelatesTo xmlns:wsa="${NS.wsa}">${escapeText(ctx.messageId)}</wsa:RelatesTo><wsa:Action xmlns:wsa="${NS.wsa}">http://www.w3.org/2005/08/addressing/soap/fault</wsa:Action>`
     : "";
   return {
-    status: 400,
+    status: receiverStatus ?? 400,
     contentType: SOAP12_CONTENT_TYPE,
     body: soap12FaultEnvelope(
-      { subcode, reason: reasonText, ...(detailXml ? { detailXml } : {}) },
+      { code, subcode, reason: reasonText, ...(detailXml ? { detailXml } : {}) },
       relatesTo,
     ),
   };
@@ -543,10 +577,17 @@ async function pipeline(
       `the request (signed by SHA-256 ${thumb}) has no wsa:MessageID; the binding requires one`,
     );
   }
-  if (!replay[env].checkAndAdd(ctx.messageId!, messageNowMs)) {
+  const verdict = replay[env].record(ctx.messageId!, messageNowMs);
+  if (verdict === "replay") {
     reject(
       "REPLAY",
       `MessageID ${ctx.messageId} (signed by SHA-256 ${thumb}) was already received within the last ${(options.timestampWindowMs + 2 * options.clockSkewMs) / 1000} s; every request needs a new MessageID`,
+    );
+  }
+  if (verdict === "full") {
+    reject(
+      "REPLAY_CACHE_FULL",
+      `MessageID ${ctx.messageId} (signed by SHA-256 ${thumb}) cannot be checked for replay: SMDB ${env} remembers ${options.replayCacheSize} MessageIDs and all of them are still within their ${(options.timestampWindowMs + 2 * options.clockSkewMs) / 1000} s window, which none leaves early (that would let a message be replayed); the request is refused, try again from ${new Date(replay[env].nextExpiryMs(messageNowMs)).toISOString()}`,
     );
   }
 

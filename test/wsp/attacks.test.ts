@@ -413,6 +413,48 @@ describe("message checks", () => {
     await expectRejected(xml, "TIMESTAMP_EXPIRED");
   });
 
+  it("a flood that fills the replay cache: new messages get REPLAY_CACHE_FULL (env:Receiver, 503), captured ones still REPLAY", async () => {
+    const local = await createBench({ wsp: { replayCacheSize: 3 } });
+    const captured: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { xml } = buildRequest(local, "Ping");
+      expect((await post(local, xml)).status).toBe(200);
+      captured.push(xml);
+    }
+    // Full of live MessageIDs: a new message is refused rather than an old one forgotten.
+    const flood = buildRequest(local, "IndberetForloeb", { payload: COURSE });
+    const { result, events } = await eventsDuring(local, () => post(local, flood.xml));
+    expect(result.status, result.body.slice(0, 400)).toBe(503);
+    expect(result.contentType).toContain("application/soap+xml");
+    expect(result.fault?.code).toBe("env:Receiver");
+    expect(result.fault?.harness?.reason).toBe("REPLAY_CACHE_FULL");
+    expect(result.fault?.harness?.message).toContain("remembers 3 MessageIDs");
+    expect(result.fault?.harness?.message).toContain(
+      `try again from ${new Date(START + 15 * 60_000 + 1).toISOString()}`,
+    );
+    expect(events).toMatchObject([
+      {
+        step: 2,
+        outcome: "rejected",
+        reason: "REPLAY_CACHE_FULL",
+        fault: "env:Receiver",
+        messageId: flood.messageId,
+      },
+    ]);
+    expect(local.store.count()).toBe(0);
+    // Every captured message is still refused as a replay.
+    for (const xml of captured) {
+      const res = await post(local, xml);
+      expect(res.status).toBe(400);
+      expect(res.fault?.harness?.reason).toBe("REPLAY");
+    }
+    // Once their window (5 min + 2 × 5 min skew) has passed there is room again, and the captured
+    // messages are too old to be accepted.
+    local.clock.set(START + 15 * 60_000 + 1);
+    expect((await post(local, buildRequest(local, "Ping").xml)).status).toBe(200);
+    expect((await post(local, captured[0]!)).fault?.harness?.reason).toBe("TIMESTAMP_EXPIRED");
+  });
+
   it("wsa:To naming another endpoint → WRONG_ENDPOINT with what was expected; a forged To fails the signature first", async () => {
     const token = issueToken(bench);
     for (const to of [
