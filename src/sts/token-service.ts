@@ -48,6 +48,7 @@ import express, { type Request, type Response, type Router } from "express";
 import { clipMessage } from "../errors.js";
 import type { Clock } from "../harness/clock.js";
 import { type Environment, type EventLog, isEnvironment } from "../harness/events.js";
+import { BODY_HARD_CAP_BYTES, readRequestBody } from "../harness/http-body.js";
 import type { Certificate } from "../pki/index.js";
 import { buildIdIndex, SIGNATURE_PLACEHOLDER, SignatureError, signXml } from "../xml/dsig.js";
 import { encryptAssertion } from "../xml/encryption.js";
@@ -517,29 +518,6 @@ function oneLine(name: string): string {
 // ---------------------------------------------------------------------------------------------
 // HTTP
 
-/** Bodies above this are drained (not stored) before the fault is sent; beyond it, the connection is cut. */
-const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
-
-function readBody(req: Request, limit: number): Promise<{ body: Buffer; tooLarge: boolean; size: number }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        tooLarge = true;
-        chunks.length = 0;
-        if (size > DRAIN_LIMIT_BYTES) req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve({ body: Buffer.concat(chunks), tooLarge, size }));
-    req.on("error", reject);
-  });
-}
-
 /** The STS routes: `POST /:env/SecurityTokenService.svc` for `integration` and `production`. */
 export function stsRouter(deps: StsDeps): Router {
   const router = express.Router();
@@ -547,35 +525,35 @@ export function stsRouter(deps: StsDeps): Router {
     const env = req.params.env;
     const limit = deps.options.maxRequestBytes ?? DEFAULT_MAX_XML_BYTES;
     let result: StsResponse;
+    let cut = false;
     try {
+      const read = await readRequestBody(req, limit);
+      cut = read.tooLarge && read.cut;
       if (!isEnvironment(env)) {
-        req.resume();
         result = faultResponse(
           deps.options,
           "MALFORMED_REQUEST",
           `there is no STS environment "${String(env)}"; use /integration/SecurityTokenService.svc or /production/SecurityTokenService.svc`,
         );
+      } else if (read.tooLarge) {
+        result = fault(
+          deps,
+          env,
+          new Rejection(
+            "MALFORMED_REQUEST",
+            `the request (no client certificate read) is ${read.size} bytes or more; the limit is ${limit} bytes${read.cut ? ` (reading stopped at ${BODY_HARD_CAP_BYTES} bytes and the connection was closed)` : ""}`,
+          ),
+          {},
+        );
       } else {
-        const { body, tooLarge, size } = await readBody(req, limit);
-        if (tooLarge) {
-          result = fault(
-            deps,
-            env,
-            new Rejection(
-              "MALFORMED_REQUEST",
-              `the request (no client certificate read) is ${size} bytes or more; the limit is ${limit} bytes`,
-            ),
-            {},
-          );
-        } else {
-          result = handleTokenRequest(deps, env, body, req.headers);
-        }
+        result = handleTokenRequest(deps, env, read.body, req.headers);
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       result = faultResponse(deps.options, "MALFORMED_REQUEST", `the request could not be read: ${message}`);
     }
-    if (res.headersSent || res.destroyed) return;
+    // Past the hard cap the connection is gone: the decision is recorded, nothing can be sent.
+    if (cut || res.headersSent || res.destroyed) return;
     res.status(result.status).type(result.contentType).send(result.body);
   });
   return router;

@@ -27,6 +27,7 @@ import express, { type Request, type Response, type Router } from "express";
 import { clipMessage, HarnessError } from "../errors.js";
 import type { Clock } from "../harness/clock.js";
 import { type Environment, type EventLog, isEnvironment } from "../harness/events.js";
+import { BODY_HARD_CAP_BYTES, readRequestBody } from "../harness/http-body.js";
 import type { Certificate, Credential } from "../pki/index.js";
 import {
   buildIdwsResponse,
@@ -646,76 +647,51 @@ async function pipeline(
 }
 
 /**
- * Express router for `POST /:env/smdb`: reads the raw body (bounded; a larger body is a SOAP 1.2
- * fault, not an HTML error page) and calls `handleServiceRequest`.
+ * Express router for `POST /:env/smdb`: reads the raw body (src/harness/http-body.ts, as the STS
+ * does: a larger body is a SOAP 1.2 fault, not an HTML error page; past the hard cap the
+ * connection is cut) and calls `handleServiceRequest`.
  */
 export function wspRouter(deps: WspDeps): Router {
   const router = express.Router();
   router.post("/:env/smdb", (req: Request, res: Response) => {
     const env = req.params["env"];
+    let cut = false;
     const send = (r: ServiceResponse) => {
-      if (!res.headersSent) res.status(r.status).type(r.contentType).send(r.body);
+      // Past the hard cap the connection is gone: the decision is recorded, nothing can be sent.
+      if (!cut && !res.headersSent && !res.destroyed) res.status(r.status).type(r.contentType).send(r.body);
     };
-    if (!isEnvironment(env)) {
-      send({
-        status: 404,
-        contentType: SOAP12_CONTENT_TYPE,
-        body: soap12FaultEnvelope({
-          reason: `unknown environment "${env}"; use /integration/smdb or /production/smdb`,
-        }),
-      });
-      return;
-    }
-    readBody(req, stateOf(deps).options.maxRequestBytes)
-      .then((body) => handleServiceRequest(deps, env, body))
-      .then(send, (error: Error) => {
-        const tooBig = error instanceof BodyTooLargeError;
-        send(
-          tooBig
-            ? fault(deps, { env }, new HarnessError("MALFORMED_REQUEST", error.message))
-            : {
-                status: 400,
-                contentType: SOAP12_CONTENT_TYPE,
-                body: soap12FaultEnvelope({ reason: `the request body could not be read: ${error.message}` }),
-              },
+    const limit = stateOf(deps).options.maxRequestBytes;
+    readRequestBody(req, limit)
+      .then((read) => {
+        cut = read.tooLarge && read.cut;
+        if (!isEnvironment(env)) {
+          return {
+            status: 404,
+            contentType: SOAP12_CONTENT_TYPE,
+            body: soap12FaultEnvelope({
+              reason: `unknown environment "${env}"; use /integration/smdb or /production/smdb`,
+            }),
+          };
+        }
+        if (!read.tooLarge) return handleServiceRequest(deps, env, read.body);
+        return fault(
+          deps,
+          { env },
+          new HarnessError(
+            "MALFORMED_REQUEST",
+            `the request is ${read.size} bytes${read.cut ? ` or more (reading stopped at ${BODY_HARD_CAP_BYTES} bytes and the connection was closed)` : ""}; the limit is ${limit} bytes`,
+          ),
         );
-      });
+      })
+      .then(send, (error: Error) =>
+        send({
+          status: 400,
+          contentType: SOAP12_CONTENT_TYPE,
+          body: soap12FaultEnvelope({ reason: `the request body could not be read: ${error.message}` }),
+        }),
+      );
   });
   return router;
-}
-
-class BodyTooLargeError extends Error {}
-
-/** Reads the request body up to `limit` bytes; past it, drains the rest and rejects. */
-function readBody(req: Request, limit: number): Promise<Buffer> {
-  const already = (req as Request & { body?: unknown }).body;
-  if (Buffer.isBuffer(already)) {
-    return already.length > limit
-      ? Promise.reject(
-          new BodyTooLargeError(`the request is ${already.length} bytes; the limit is ${limit} bytes`),
-        )
-      : Promise.resolve(already);
-  }
-  if (typeof already === "string" && already.length > 0) return Promise.resolve(Buffer.from(already, "utf8"));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooBig = false;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        tooBig = true;
-        chunks.length = 0;
-        return;
-      }
-      if (!tooBig) chunks.push(chunk);
-    });
-    req.on("end", () => {
-      if (tooBig) reject(new BodyTooLargeError(`the request is ${size} bytes; the limit is ${limit} bytes`));
-      else resolve(Buffer.concat(chunks));
-    });
-    req.on("error", reject);
-  });
 }
 
 /** What `wspEnvironmentFromState` reads: the harness state's per-environment identity. */

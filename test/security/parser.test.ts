@@ -333,4 +333,105 @@ describe("a 10 MB body streamed slowly", () => {
     const rejected = sts.events.since(stsEvents).filter((e) => e.outcome === "rejected");
     expect(rejected).toMatchObject([{ reason: "MALFORMED_REQUEST" }]);
   });
+
+  /**
+   * Uploads as fast as the server reads, up to `max` bytes (optionally declaring `contentLength`),
+   * pausing `pauseMs` between chunks; resolves when the server answers or cuts the connection.
+   */
+  function uploadUntilCut(
+    path: string,
+    contentType: string,
+    options: { max: number; contentLength?: number; pauseMs?: number },
+  ): Promise<{ sent: number; cut: boolean; status?: number }> {
+    return new Promise((resolve) => {
+      let sent = 0;
+      let done = false;
+      const finish = (result: { cut: boolean; status?: number }) => {
+        if (done) return;
+        done = true;
+        resolve({ sent, ...result });
+      };
+      const headers: http.OutgoingHttpHeaders = { "content-type": contentType };
+      if (options.contentLength !== undefined) headers["content-length"] = options.contentLength;
+      const req = http.request({ host: "127.0.0.1", port, path, method: "POST", headers }, (res) => {
+        res.resume();
+        res.on("end", () => finish({ cut: false, status: res.statusCode ?? 0 }));
+      });
+      req.on("error", () => finish({ cut: true }));
+      req.on("close", () => finish({ cut: true }));
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      chunk.write("<a>", 0);
+      const next = () => {
+        if (done || req.destroyed) return;
+        if (sent >= options.max) {
+          // A declared length that was not reached: give up (the server would wait for the rest).
+          if (options.contentLength !== undefined) {
+            finish({ cut: false });
+            req.destroy();
+          } else req.end();
+          return;
+        }
+        sent += chunk.length;
+        const go = () => (options.pauseMs ? setTimeout(next, options.pauseMs) : setImmediate(next));
+        if (req.write(chunk)) go();
+        else req.once("drain", go);
+      };
+      next();
+    });
+  }
+
+  /** Waits until `log` has an event after `seq` (the server records its decision after cutting). */
+  async function eventAfter(
+    log: { since(seq: number): Array<{ reason: string; detail: unknown }> },
+    seq: number,
+  ) {
+    for (let i = 0; i < 100 && log.since(seq).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    return log.since(seq);
+  }
+
+  it("both endpoints stop reading past 64 MiB and cut the connection, recording the refusal; still healthy", async () => {
+    const cap = 64 * 1024 * 1024;
+    for (const [path, contentType, log] of [
+      [STS_PATH, "text/xml; charset=utf-8", sts.events],
+      ["/production/smdb", "application/soap+xml; charset=utf-8", wsp.events],
+    ] as const) {
+      const before = log.lastSeq;
+      const result = await uploadUntilCut(path, contentType, { max: 160 * 1024 * 1024 });
+      expect(result.cut, `${path}: answered HTTP ${result.status} after ${result.sent} bytes`).toBe(true);
+      expect(result.sent).toBeLessThan(cap + 32 * 1024 * 1024);
+      const events = await eventAfter(log, before);
+      expect(events).toMatchObject([{ reason: "MALFORMED_REQUEST" }]);
+      expect(JSON.stringify(events[0]!.detail)).toContain(`reading stopped at ${cap} bytes`);
+    }
+    const base = `http://127.0.0.1:${port}`;
+    expect(
+      (await request(base).post(STS_PATH).set("content-type", "text/xml; charset=utf-8").send(goodRst()))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await request(base)
+          .post("/production/smdb")
+          .set("content-type", "application/soap+xml; charset=utf-8")
+          .send(goodPing())
+      ).status,
+    ).toBe(200);
+  });
+
+  it("a slow upload declaring 10 GB is cut at once by both endpoints (and by an unknown environment's path)", async () => {
+    for (const [path, contentType] of [
+      [STS_PATH, "text/xml; charset=utf-8"],
+      ["/production/smdb", "application/soap+xml; charset=utf-8"],
+      ["/staging/SecurityTokenService.svc", "text/xml; charset=utf-8"],
+      ["/staging/smdb", "application/soap+xml; charset=utf-8"],
+    ] as const) {
+      const result = await uploadUntilCut(path, contentType, {
+        max: 8 * 1024 * 1024,
+        contentLength: 10 * 1024 * 1024 * 1024,
+        pauseMs: 20,
+      });
+      expect(result.cut, `${path}: answered HTTP ${result.status} after ${result.sent} bytes`).toBe(true);
+      expect(result.sent, path).toBeLessThan(4 * 1024 * 1024);
+    }
+  });
 });
