@@ -102,7 +102,15 @@ export function parseClientConfig(text: string, file: string): ClientConfig {
       file,
     });
   }
-  const raw = doc.toJS() as unknown;
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // The yaml library refuses alias bombs here ("Excessive alias count …").
+    throw new ClientError(0, "CONFIG_INVALID", `${file}: YAML refused: ${(error as Error).message}`, {
+      file,
+    });
+  }
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
     throw new ClientError(
       0,

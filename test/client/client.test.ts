@@ -118,6 +118,19 @@ describe("client configuration", () => {
     expect(() => parseClientConfig(`${configYaml()}\nwspEntityID: typo`, file)).toThrow(
       /wspEntityID: unknown field/,
     );
+    // An alias bomb is refused before it expands, naming the file.
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (const [name, previous] of [
+      ["b", "a"],
+      ["c", "b"],
+      ["d", "c"],
+      ["e", "d"],
+      ["f", "e"],
+      ["g", "f"],
+    ]) {
+      bomb.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`);
+    }
+    expect(() => parseClientConfig(bomb.join("\n"), file)).toThrow(`${file}: YAML refused:`);
   });
 });
 

@@ -41,6 +41,24 @@ function withLine(line: number, text: string): string {
 }
 
 describe("scenario parser", () => {
+  it("refuses a YAML alias bomb with the file named, before expanding it", () => {
+    const levels = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"];
+    for (const [name, previous] of [
+      ["b", "a"],
+      ["c", "b"],
+      ["d", "c"],
+      ["e", "d"],
+      ["f", "e"],
+      ["g", "f"],
+    ]) {
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`);
+    }
+    const problems = problemsOf(`${levels.join("\n")}\nname: bomb\n`);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ file: "bad.yaml", line: 1 });
+    expect(problems[0]!.message).toMatch(/YAML refused: .*alias/);
+  });
+
   it("parses the DESIGN.md example and resolves times relative to start", () => {
     const s = parseScenarioText(GOOD, { file: "good.yaml" });
     const start = Date.parse("2026-01-01T00:00:00Z");

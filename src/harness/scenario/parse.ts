@@ -398,7 +398,15 @@ export function parseScenarioText(text: string, options: ParseOptions = {}): Sce
       }),
     );
   }
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // The yaml library refuses alias bombs here ("Excessive alias count …").
+    throw new ScenarioError([
+      { file, line: 1, column: 1, field: "", message: `YAML refused: ${(error as Error).message}` },
+    ]);
+  }
   return validate(data, new Locator(file, doc, lines));
 }
 
