@@ -242,19 +242,21 @@ export class ScenarioClient {
     return message.split(this.#storeDir).join("the client's certificate store");
   }
 
+  /** A call that failed before any request was sent: step 0, neither step run. */
+  #notSent(error: HarnessError): CallOutcome {
+    return {
+      ok: false,
+      step: 0,
+      reason: error.reason,
+      message: this.#clean(error.message),
+      step1: { outcome: "not-run", reason: error.reason },
+      step2: { outcome: "not-run", reason: error.reason },
+    };
+  }
+
   /** One real call (step 1 when the token cache needs it, then step 2). */
   async call(): Promise<CallOutcome> {
-    if (!this.#client) {
-      const error = this.#startError!;
-      return {
-        ok: false,
-        step: 0,
-        reason: error.reason,
-        message: this.#clean(error.message),
-        step1: { outcome: "not-run", reason: error.reason },
-        step2: { outcome: "not-run", reason: error.reason },
-      };
-    }
+    if (!this.#client) return this.#notSent(this.#startError!);
     const client = this.#client;
     const before = client.cachedToken;
     const operation = this.#host.scenario.client.operation;
@@ -282,16 +284,7 @@ export class ScenarioClient {
     } catch (error) {
       if (!(error instanceof HarnessError)) throw error;
       const step = error instanceof ClientError ? error.step : 2;
-      if (step === 0 || step === null) {
-        return {
-          ok: false,
-          step: 0,
-          reason: error.reason,
-          message: this.#clean(error.message),
-          step1: { outcome: "not-run", reason: error.reason },
-          step2: { outcome: "not-run", reason: error.reason },
-        };
-      }
+      if (step === 0 || step === null) return this.#notSent(error);
       if (step === 1) {
         return {
           ok: false,

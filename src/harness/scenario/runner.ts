@@ -84,13 +84,7 @@ export async function runScenario(input: ScenarioInput, options: RunOptions = {}
           ? error.message
           : String(error);
     return {
-      name: scenario.name,
-      description: scenario.description,
-      file: scenario.file,
-      policy: scenario.policy,
-      environment: scenario.environment,
-      startMs: scenario.startMs,
-      endMs: scenario.endMs,
+      ...resultHeader(scenario),
       passed: false,
       downtimeMs: 0,
       failures: [],
@@ -104,6 +98,21 @@ export async function runScenario(input: ScenarioInput, options: RunOptions = {}
       error: `${scenario.file}: the scenario could not run: ${message}`,
     };
   }
+}
+
+/** What a result repeats of its scenario: the name, where it came from and the time span it covers. */
+function resultHeader(
+  scenario: Scenario,
+): Pick<ScenarioResult, "name" | "description" | "file" | "policy" | "environment" | "startMs" | "endMs"> {
+  return {
+    name: scenario.name,
+    description: scenario.description,
+    file: scenario.file,
+    policy: scenario.policy,
+    environment: scenario.environment,
+    startMs: scenario.startMs,
+    endMs: scenario.endMs,
+  };
 }
 
 const SYSTEM_USER_ID = "scenario-systembruger";
@@ -466,13 +475,7 @@ async function execute(scenario: Scenario, options: RunOptions): Promise<Scenari
     const downtimeMs = totalDowntime(failures);
     const expectations = checkExpectations(scenario, failures, downtimeMs, intervals);
     return {
-      name: scenario.name,
-      description: scenario.description,
-      file: scenario.file,
-      policy: scenario.policy,
-      environment: scenario.environment,
-      startMs: start,
-      endMs: end,
+      ...resultHeader(scenario),
       passed: expectations.every((e) => e.ok),
       downtimeMs,
       failures,
