@@ -81,7 +81,12 @@ export interface HarnessSettings {
 
 const HOUR_MS = 3_600_000;
 
-export class Harness {
+/**
+ * `C` is the type of `clock`: `new HarnessBuilder().withVirtualClock(…).start()` and
+ * `startHarness({clock: new VirtualClock(…)})` give a `Harness<VirtualClock>`, whose
+ * `clock.advance()` / `clock.set()` typecheck without a cast.
+ */
+export class Harness<C extends Clock = Clock> {
   readonly #server: Server;
   readonly #url: string;
   readonly #port: number;
@@ -91,7 +96,7 @@ export class Harness {
     server: Server,
     url: string,
     readonly registry: Registry,
-    readonly clock: Clock,
+    readonly clock: C,
     readonly events: EventLog,
     readonly state: HarnessState,
     readonly settings: HarnessSettings,
@@ -163,7 +168,9 @@ function hostForUrl(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+export async function startHarness<C extends Clock = Clock>(
+  options: HarnessOptions & { clock?: C } = {},
+): Promise<Harness<C>> {
   const clock = options.clock ?? new RealClock();
   const messageClock = options.messageClock ?? clock;
   const events = options.events ?? new EventLog(() => clock.nowMs());
@@ -280,11 +287,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const port = (server.address() as AddressInfo).port;
   baseUrl = `${options.http ? "http" : "https"}://${hostForUrl(host)}:${port}`;
-  return new Harness(
+  return new Harness<C>(
     server,
     baseUrl,
     registry,
-    clock,
+    // Without options.clock, C is the default Clock and this is the RealClock.
+    clock as C,
     events,
     state,
     settings,
@@ -301,20 +309,21 @@ function messageClockName(messageClock: Clock, clock: Clock): "harness" | "real"
 }
 
 /** Fluent construction: `new HarnessBuilder().withVirtualClock("2026-01-01").withHttp().start()`. */
-export class HarnessBuilder {
+export class HarnessBuilder<C extends Clock = Clock> {
   readonly #options: HarnessOptions = {};
 
   withStateDir(dir: string): this {
     this.#options.stateDir = dir;
     return this;
   }
-  withVirtualClock(start: Date | number | string): this {
+  /** The started harness's `clock` is then typed `VirtualClock` (`h.clock.advance("30d")`). */
+  withVirtualClock(start: Date | number | string): HarnessBuilder<VirtualClock> {
     this.#options.clock = new VirtualClock(start);
-    return this;
+    return this as unknown as HarnessBuilder<VirtualClock>;
   }
-  withClock(clock: Clock): this {
+  withClock<D extends Clock>(clock: D): HarnessBuilder<D> {
     this.#options.clock = clock;
-    return this;
+    return this as unknown as HarnessBuilder<D>;
   }
   /** The clock message Timestamps are judged against: `"real"`, `"harness"` (default) or a Clock. */
   withMessageClock(clock: Clock | "real" | "harness"): this {
@@ -354,7 +363,7 @@ export class HarnessBuilder {
     Object.assign(this.#options, options);
     return this;
   }
-  start(): Promise<Harness> {
-    return startHarness({ ...this.#options });
+  start(): Promise<Harness<C>> {
+    return startHarness({ ...this.#options }) as Promise<Harness<C>>;
   }
 }

@@ -1,0 +1,30 @@
+/**
+ * The package's entry point (src/index.ts, `import … from "smdb-harness"`) does what README.md and
+ * docs/harness.md show, as written: this file typechecks with `tsc --noEmit -p .` only if the
+ * examples do.
+ */
+import { describe, expect, it } from "vitest";
+import { HarnessBuilder, startHarness, VirtualClock } from "../../src/index.js";
+
+const T0 = "2026-01-01T00:00:00Z";
+const DAY = 86_400_000;
+
+describe("library entry point", () => {
+  it("README: a builder with a virtual clock gives a harness whose clock advances without a cast", async () => {
+    await using harness = await new HarnessBuilder().withVirtualClock(T0).withHttp().start();
+    expect(harness.stsUrl("production")).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/production\/SecurityTokenService\.svc$/,
+    );
+    harness.clock.advance("+30d");
+    expect(harness.clock.nowMs()).toBe(Date.parse(T0) + 30 * DAY);
+    harness.clock.set("2026-03-01T00:00:00Z");
+    expect(harness.clock.now().toISOString()).toBe("2026-03-01T00:00:00.000Z");
+    expect(Array.isArray(harness.events.since(0))).toBe(true);
+  });
+
+  it("startHarness({clock: new VirtualClock(…)}) keeps the clock's type", async () => {
+    await using h = await startHarness({ clock: new VirtualClock(T0), http: true });
+    h.clock.advance("1d");
+    expect(h.clock.nowMs()).toBe(Date.parse(T0) + DAY);
+  });
+});
