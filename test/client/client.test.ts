@@ -15,6 +15,7 @@ import { type Harness, startHarness } from "../../src/harness/harness.js";
 import { writeCredentialFiles } from "../../src/pki/export.js";
 import type { Credential } from "../../src/pki/index.js";
 import { runCli } from "../helpers/cli.js";
+import { yamlAliasBomb } from "../helpers/fixtures.js";
 import { provisionSystemUser } from "../helpers/harness.js";
 import { useTempDir } from "../helpers/tmp.js";
 
@@ -119,18 +120,7 @@ describe("client configuration", () => {
       /wspEntityID: unknown field/,
     );
     // An alias bomb is refused before it expands, naming the file.
-    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"];
-    for (const [name, previous] of [
-      ["b", "a"],
-      ["c", "b"],
-      ["d", "c"],
-      ["e", "d"],
-      ["f", "e"],
-      ["g", "f"],
-    ]) {
-      bomb.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`);
-    }
-    expect(() => parseClientConfig(bomb.join("\n"), file)).toThrow(`${file}: YAML refused:`);
+    expect(() => parseClientConfig(yamlAliasBomb("x"), file)).toThrow(`${file}: YAML refused:`);
   });
 });
 

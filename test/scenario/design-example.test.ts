@@ -9,26 +9,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseScenarioText } from "../../src/harness/scenario/parse.js";
 import { runScenario } from "../../src/harness/scenario/runner.js";
-
-const DESIGN_EXAMPLE = `name: client-swapped-before-sts
-policy: at-expiry
-environment: production
-start: 2026-01-01T00:00:00Z
-certificates:
-  old: { profile: oces3-system, notBefore: -1090d, notAfter: +30d }
-  new: { profile: oces3-system, notBefore: -1d, notAfter: +1095d }
-setup:
-  systemUser: { cert: old, provisioned: [integration, production] }
-  client: { cert: old }
-steps:
-  - { at: +10d, do: nemlogin.upload, with: { slot: next, cert: new } }
-  - { at: +10d, do: nemlogin.save }
-  - { at: +11d, do: nemlogin.provision, with: { environment: production } }
-  - { at: +12d, do: client.deploy, with: { cert: new } }
-expect:
-  downtime: 18d
-  failures: [ { from: +12d, to: +30d, step: 1, reason: CERT_NOT_YET_ACTIVE } ]
-`;
+import { DESIGN_EXAMPLE_SCENARIO as DESIGN_EXAMPLE } from "../helpers/fixtures.js";
 
 const DAY = 86_400_000;
 

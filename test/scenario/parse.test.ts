@@ -1,25 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseScenarioText, ScenarioError, type ScenarioProblem } from "../../src/harness/scenario/parse.js";
-
-const GOOD = `name: client-swapped-before-sts
-policy: at-expiry
-environment: production
-start: 2026-01-01T00:00:00Z
-certificates:
-  old: { profile: oces3-system, notBefore: -1090d, notAfter: +30d }
-  new: { profile: oces3-system, notBefore: -1d, notAfter: +1095d }
-setup:
-  systemUser: { cert: old, provisioned: [integration, production] }
-  client: { cert: old }
-steps:
-  - { at: +10d, do: nemlogin.upload, with: { slot: next, cert: new } }
-  - { at: +10d, do: nemlogin.save }
-  - { at: +11d, do: nemlogin.provision, with: { environment: production } }
-  - { at: +12d, do: client.deploy, with: { cert: new } }
-expect:
-  downtime: 18d
-  failures: [ { from: +12d, to: +30d, step: 1, reason: CERT_NOT_YET_ACTIVE } ]
-`;
+import { DESIGN_EXAMPLE_SCENARIO as GOOD, yamlAliasBomb } from "../helpers/fixtures.js";
 
 const DAY = 86_400_000;
 
@@ -42,18 +23,7 @@ function withLine(line: number, text: string): string {
 
 describe("scenario parser", () => {
   it("refuses a YAML alias bomb with the file named, before expanding it", () => {
-    const levels = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"];
-    for (const [name, previous] of [
-      ["b", "a"],
-      ["c", "b"],
-      ["d", "c"],
-      ["e", "d"],
-      ["f", "e"],
-      ["g", "f"],
-    ]) {
-      levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`);
-    }
-    const problems = problemsOf(`${levels.join("\n")}\nname: bomb\n`);
+    const problems = problemsOf(`${yamlAliasBomb("lol")}\nname: bomb\n`);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ file: "bad.yaml", line: 1 });
     expect(problems[0]!.message).toMatch(/YAML refused: .*alias/);
