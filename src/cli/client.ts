@@ -50,12 +50,30 @@ export function register(program: Command): void {
     program.commands.find((c) => c.name() === "client") ??
     program
       .command("client")
-      .description("act as the WSC: get a token from the STS (step 1), call SMDB (step 2)");
+      .description("act as the WSC: get a token from the STS (step 1), call SMDB (step 2)")
+      .addHelpText(
+        "after",
+        `
+Examples:
+  smdb-harness client token --config .smdb-harness/client-production.yaml --dump-dir dump/
+  smdb-harness client call --config .smdb-harness/client-production.yaml --operation Ping`,
+      );
   client
     .command("token")
     .description("step 1: ask the STS for a token with the configured systembruger certificate")
     .requiredOption("--config <file>", "client configuration YAML (as `smdb-harness up` writes it)")
     .option("--dump-dir <dir>", "write every request and response XML here, exactly as sent and received")
+    .addHelpText(
+      "after",
+      `
+Prints the token's lifetime and the thumbprints of the client and STS certificates as JSON.
+Exit 0 on success; 1 when the STS refused (one line: step 1, the reason code, e.g.
+CERT_NOT_YET_ACTIVE, and why); 2 for a local problem (configuration, certificate file, password).
+
+Examples:
+  smdb-harness client token --config .smdb-harness/client-production.yaml
+  smdb-harness client token --config .smdb-harness/client-integration.yaml --dump-dir dump/`,
+    )
     .action(
       action(async (options: { config: string; dumpDir?: string }) => {
         let wsc: WscClient | undefined;
@@ -96,6 +114,23 @@ export function register(program: Command): void {
       "JSON file with the operation's fields (a course; or {forloebId} / {aendretSiden})",
     )
     .option("--dump-dir <dir>", "write every request and response XML here, exactly as sent and received")
+    .addHelpText(
+      "after",
+      `
+Payloads (JSON; fields in docs/smdb.md): IndberetForloeb takes a course, e.g.
+  {"forloebId": "F-1", "cpr": "0101901234", "kommunekode": "101", "behandlingssted": "Rusmiddelcenter",
+   "behandlingstype": "social", "startdato": "2026-01-05", "stoffer": ["cannabis"]}
+HentForloeb takes {"forloebId": "F-1"} or {"aendretSiden": "2026-01-01T00:00:00Z"}; Ping takes none.
+Exit 0 on success; 1 when the STS or SMDB refused (one line: the step, the reason code and why);
+2 for a local problem (configuration, certificate file, password, payload file).
+
+Examples:
+  smdb-harness client call --config .smdb-harness/client-production.yaml --operation Ping
+  smdb-harness client call --config .smdb-harness/client-production.yaml --operation IndberetForloeb \\
+      --payload course.json --dump-dir dump/
+  echo '{"forloebId": "F-1"}' > hent.json
+  smdb-harness client call --config .smdb-harness/client-production.yaml --operation HentForloeb --payload hent.json`,
+    )
     .action(
       action(async (options: { config: string; operation: string; payload?: string; dumpDir?: string }) => {
         let payload: unknown = {};

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, HarnessBuilder } from "../../src/harness/harness.js";
 import { writeCredentialFiles } from "../../src/pki/index.js";
 import { PRIVILEGE_HENT } from "../../src/sts/types.js";
-import { clientCall } from "../helpers/cli.js";
+import { validateCourse } from "../../src/wsp/course.js";
+import { clientCall, runCli } from "../helpers/cli.js";
 import { provisionSystemUser } from "../helpers/harness.js";
 import { useTempDir } from "../helpers/tmp.js";
 import { COURSE } from "./helpers.js";
@@ -98,5 +99,18 @@ describe("smdb-harness client call", () => {
     const ping = await clientCall(config, "Ping");
     expect(ping.code, ping.stderr).toBe(0);
     expect(JSON.parse(ping.stdout)).toMatchObject({ cvr: "97777777", environment: "production" });
+  });
+
+  it("--help teaches: payload shapes (the course example is a valid course), exit codes, examples", async () => {
+    const help = await runCli(["client", "call", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Examples:");
+    expect(help.stdout).toContain("--operation Ping");
+    expect(help.stdout).toMatch(/Exit 0 on success; 1 when the STS or SMDB refused/);
+    const course = /takes a course, e\.g\.\n([\s\S]*?\})\n/.exec(help.stdout)?.[1];
+    expect(course).toBeDefined();
+    expect(() => validateCourse(JSON.parse(course ?? ""))).not.toThrow();
+    const token = await runCli(["client", "token", "--help"]);
+    expect(token.stdout).toContain("Examples:");
   });
 });
