@@ -19,7 +19,6 @@ import {
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Environment } from "../../src/harness/events.js";
 import { DEFAULT_PRIVILEGES, PRIVILEGE_HENT } from "../../src/sts/types.js";
-import { FAULT_SUBCODES } from "../../src/wsp/service.js";
 import { canonicalize } from "../../src/xml/c14n.js";
 import { buildIdIndex } from "../../src/xml/dsig.js";
 import { encryptAssertion, issuerNameRfc2253, serialNumberDecimal } from "../../src/xml/encryption.js";
@@ -33,6 +32,7 @@ import {
   CVR_A,
   createBench,
   eventsDuring,
+  expectRejection,
   HOUR,
   issueToken,
   post,
@@ -53,19 +53,9 @@ beforeEach(() => {
 
 /** A rejection: SOAP 1.2 env:Sender fault, HTTP 400, the reason and subcode, one event, no record, still healthy. */
 async function expectRejected(body: string | Buffer, reason: string, env: Environment = "production") {
-  const storedBefore = bench.store.count();
-  const { result: res, events } = await eventsDuring(bench, () => post(bench, body, env));
-  expect(res.status, res.body.slice(0, 600)).toBe(400);
-  expect(res.contentType).toContain("application/soap+xml");
-  expect(res.fault?.code).toBe("env:Sender");
-  expect(res.fault?.harness?.reason, res.fault?.reason).toBe(reason);
-  const subcode = FAULT_SUBCODES[reason];
-  if (subcode) expect(res.fault?.subcode).toBe(subcode);
-  expect(events).toHaveLength(1);
-  expect(events[0]).toMatchObject({ env, step: 2, component: "wsp", outcome: "rejected", reason });
-  expect(bench.store.count()).toBe(storedBefore);
+  const rejection = await expectRejection(bench, body, reason, env);
   await expectHealthy();
-  return { fault: res.fault!, event: events[0]! };
+  return rejection;
 }
 
 /** A fresh, good request is still answered. */

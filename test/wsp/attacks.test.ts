@@ -7,7 +7,6 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { STS_ENDPOINT_REFERENCES } from "../../src/harness/state.js";
 import { createTestCa } from "../../src/pki/index.js";
 import { PRIVILEGE_HENT } from "../../src/sts/types.js";
-import { FAULT_SUBCODES } from "../../src/wsp/service.js";
 import { WSA_ANONYMOUS } from "../../src/xml/idws.js";
 import { NS } from "../../src/xml/ns.js";
 import { SOAP12_NS } from "../../src/xml/soap12.js";
@@ -17,9 +16,9 @@ import {
   COURSE,
   createBench,
   eventsDuring,
+  expectRejection,
   HOUR,
   issueToken,
-  type PostResult,
   post,
   START,
 } from "./helpers.js";
@@ -41,19 +40,7 @@ async function expectRejected(
   reason: string,
   env: "production" | "integration" = "production",
 ) {
-  const storedBefore = bench.store.count();
-  const { result, events } = await eventsDuring(bench, () => post(bench, body, env));
-  const res = result as PostResult;
-  expect(res.status, res.body.slice(0, 400)).toBe(400);
-  expect(res.contentType).toContain("application/soap+xml");
-  expect(res.fault?.code).toBe("env:Sender");
-  expect(res.fault?.harness?.reason, res.fault?.reason).toBe(reason);
-  const subcode = FAULT_SUBCODES[reason];
-  if (subcode) expect(res.fault?.subcode).toBe(subcode);
-  expect(events).toHaveLength(1);
-  expect(events[0]).toMatchObject({ env, step: 2, component: "wsp", outcome: "rejected", reason });
-  expect(bench.store.count()).toBe(storedBefore);
-  return res.fault!;
+  return (await expectRejection(bench, body, reason, env)).fault;
 }
 
 const indberet = (options: Parameters<typeof buildRequest>[2] = {}) =>

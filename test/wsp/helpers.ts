@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import express from "express";
 import request from "supertest";
+import { expect } from "vitest";
 import { VirtualClock } from "../../src/harness/clock.js";
 import { type Environment, EventLog, type HarnessEvent } from "../../src/harness/events.js";
 import { HarnessState } from "../../src/harness/state.js";
@@ -13,6 +14,7 @@ import type { Credential } from "../../src/pki/index.js";
 import { DEFAULT_PRIVILEGES } from "../../src/sts/types.js";
 import { type OperationName, requestAction, requestBodyXml } from "../../src/wsp/operations.js";
 import {
+  FAULT_SUBCODES,
   type StsTrust,
   type WspDeps,
   type WspOptions,
@@ -223,6 +225,31 @@ export async function eventsDuring<T>(
   const before = bench.events.lastSeq;
   const result = await fn();
   return { result, events: bench.events.since(before) };
+}
+
+/**
+ * Posts `body` and checks the common shape of a step-2 rejection: HTTP 400, a SOAP 1.2 `env:Sender`
+ * fault with the reason (and its subcode, where it has one), exactly one rejected event and no
+ * record written.
+ */
+export async function expectRejection(
+  bench: Bench,
+  body: string | Buffer,
+  reason: string,
+  env: Environment = "production",
+): Promise<{ fault: NonNullable<PostResult["fault"]>; event: HarnessEvent }> {
+  const storedBefore = bench.store.count();
+  const { result: res, events } = await eventsDuring(bench, () => post(bench, body, env));
+  expect(res.status, res.body.slice(0, 600)).toBe(400);
+  expect(res.contentType).toContain("application/soap+xml");
+  expect(res.fault?.code).toBe("env:Sender");
+  expect(res.fault?.harness?.reason, res.fault?.reason).toBe(reason);
+  const subcode = FAULT_SUBCODES[reason];
+  if (subcode) expect(res.fault?.subcode).toBe(subcode);
+  expect(events).toHaveLength(1);
+  expect(events[0]).toMatchObject({ env, step: 2, component: "wsp", outcome: "rejected", reason });
+  expect(bench.store.count()).toBe(storedBefore);
+  return { fault: res.fault!, event: events[0]! };
 }
 
 export const COURSE = {
