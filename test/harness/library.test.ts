@@ -3,8 +3,11 @@
  * docs/harness.md show, as written: this file typechecks with `tsc --noEmit -p .` only if the
  * examples do.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { HarnessBuilder, startHarness, VirtualClock } from "../../src/index.js";
+import { REPO_ROOT } from "../helpers/cli.js";
 
 const T0 = "2026-01-01T00:00:00Z";
 const DAY = 86_400_000;
@@ -26,5 +29,20 @@ describe("library entry point", () => {
     await using h = await startHarness({ clock: new VirtualClock(T0), http: true });
     h.clock.advance("1d");
     expect(h.clock.nowMs()).toBe(Date.parse(T0) + DAY);
+  });
+});
+
+describe("the published package", () => {
+  it("ships every file README.md links to (docs/*.md), so the links work after npm install", () => {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { files: string[] };
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    const links = [...readme.matchAll(/\]\(([^)#:]+)\)/g)].map((m) => m[1] ?? "");
+    expect(links).toContain("docs/scenarios.md");
+    for (const link of links) {
+      expect(
+        pkg.files.some((entry) => link === entry || link.startsWith(`${entry}/`)),
+        `${link} is not in package.json "files"`,
+      ).toBe(true);
+    }
   });
 });
