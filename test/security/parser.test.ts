@@ -15,7 +15,7 @@ import { signXml } from "../../src/xml/dsig.js";
 import { parseXml } from "../../src/xml/parse.js";
 import { readSoap11Fault } from "../../src/xml/soap.js";
 import { strToBstXml } from "../../src/xml/wsse.js";
-import { ENDPOINTS, type StsFixture, stsFixture, WSP_ID } from "../sts/fixture.js";
+import { ENDPOINTS, postRst, type StsFixture, stsFixture, WSP_ID } from "../sts/fixture.js";
 import {
   type Bench,
   buildRequest,
@@ -49,11 +49,7 @@ const goodPing = () => {
 };
 
 function postSts(body: string | Buffer) {
-  return request(sts.app)
-    .post(STS_PATH)
-    .set("content-type", "text/xml; charset=utf-8")
-    .set("soapaction", '"http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue"')
-    .send(body);
+  return postRst(sts, body, "production");
 }
 
 /** Both endpoints refuse `stsBody` / `wspBody` as MALFORMED_REQUEST with a short fault and event, then still work. */

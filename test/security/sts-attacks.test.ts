@@ -7,26 +7,33 @@
  * exactly one event, and the STS still issues a token afterwards.
  */
 import { createPrivateKey, createSign } from "node:crypto";
-import request from "supertest";
 import { beforeEach, describe, expect, it } from "vitest";
-import { buildSignedRst, type RstRequestParams, rstEnvelopeTemplate } from "../../src/client/rst.js";
+import { buildSignedRst, type RstRequestParams } from "../../src/client/rst.js";
 import type { Environment } from "../../src/harness/events.js";
 import type { Credential } from "../../src/pki/index.js";
-import { FAULT_CODES, type StsReason } from "../../src/sts/token-service.js";
+import type { StsReason } from "../../src/sts/token-service.js";
 import { canonicalize } from "../../src/xml/c14n.js";
-import { signXml } from "../../src/xml/dsig.js";
 import { decryptAssertion } from "../../src/xml/encryption.js";
 import { ALG, NS } from "../../src/xml/ns.js";
 import { childElements, parseXml } from "../../src/xml/parse.js";
 import { readAssertion } from "../../src/xml/saml.js";
-import { readSoap11Envelope, readSoap11Fault } from "../../src/xml/soap.js";
+import { readSoap11Envelope } from "../../src/xml/soap.js";
 import { strToBstXml } from "../../src/xml/wsse.js";
 import { readRstrc } from "../../src/xml/wstrust.js";
-import { ENDPOINTS, issueClient, type StsFixture, stsFixture, WSP_ID } from "../sts/fixture.js";
+import {
+  ENDPOINTS,
+  expectIssued,
+  expectStsFault,
+  issueClient,
+  rstTemplate,
+  type StsFixture,
+  signRst,
+  stsFixture,
+  WSP_ID,
+} from "../sts/fixture.js";
 import { nonRsaCertificate } from "./non-rsa.js";
 
 const DAY = 86_400_000;
-const PATH = (env: Environment) => `/${env}/SecurityTokenService.svc`;
 
 let f: StsFixture;
 beforeEach(async () => {
@@ -45,23 +52,12 @@ function rstParams(overrides: Partial<RstRequestParams> = {}): RstRequestParams 
 }
 
 function template(overrides: Partial<RstRequestParams> = {}): string {
-  return rstEnvelopeTemplate(
-    rstParams(overrides),
-    "uuid:aaaaaaaa-2222-3333-4444-555555555555",
-    "urn:uuid:ctx",
-  );
+  return rstTemplate(rstParams(overrides), "uuid:aaaaaaaa-2222-3333-4444-555555555555");
 }
 
 /** Signs a (possibly modified) template as the client does. */
 function sign(xml: string, options: { ids?: string[]; key?: Credential; keyInfoXml?: string } = {}): string {
-  return signXml(xml, {
-    privateKey: (options.key ?? f.client).key.privateKey,
-    references: (options.ids ?? ["action", "msgid", "to", "sec-ts", "sec-binsectoken", "body"]).map((id) => ({
-      id,
-    })),
-    keyInfoXml: options.keyInfoXml ?? strToBstXml("sec-binsectoken"),
-    prefix: "",
-  });
+  return signRst(f, xml, options);
 }
 
 /** Replaces the SignedInfo of a signed request and signs the new one (digests left as they are). */
@@ -81,22 +77,8 @@ function resignSignedInfo(xml: string, edit: (signedInfo: string) => string, key
   );
 }
 
-async function post(body: string | Buffer, env: Environment = "production") {
-  return request(f.app)
-    .post(PATH(env))
-    .set("content-type", "text/xml; charset=utf-8")
-    .set("soapaction", '"http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue"')
-    .send(body);
-}
-
 async function expectOk(body?: string, env: Environment = "production") {
-  const before = f.events.lastSeq;
-  const res = await post(body ?? buildSignedRst(rstParams({ nowMs: f.clock.nowMs() })).xml, env);
-  expect(res.status, res.text.slice(0, 2000)).toBe(200);
-  const events = f.events.since(before).filter((e) => e.component === "sts");
-  expect(events).toHaveLength(1);
-  expect(events[0]).toMatchObject({ outcome: "ok", reason: "OK", step: 1, env });
-  return res;
+  return expectIssued(f, body ?? buildSignedRst(rstParams({ nowMs: f.clock.nowMs() })).xml, env);
 }
 
 async function expectFault(
@@ -104,21 +86,9 @@ async function expectFault(
   reason: Exclude<StsReason, "OK">,
   options: { env?: Environment; pattern?: RegExp } = {},
 ) {
-  const env = options.env ?? "production";
-  const before = f.events.lastSeq;
-  const res = await post(body, env);
-  expect(res.status, res.text.slice(0, 1000)).toBe(500);
-  expect(res.headers["content-type"]).toMatch(/^text\/xml/);
-  const fault = readSoap11Fault(parseXml(res.text));
-  expect(fault, res.text).toBeDefined();
-  expect(fault!.reason, fault!.message).toBe(reason);
-  expect(fault!.faultcode).toBe(FAULT_CODES[reason]);
-  if (options.pattern) expect(fault!.message).toMatch(options.pattern);
-  const events = f.events.since(before).filter((e) => e.component === "sts");
-  expect(events).toHaveLength(1);
-  expect(events[0]).toMatchObject({ outcome: "rejected", reason, fault: FAULT_CODES[reason], step: 1, env });
+  const fault = await expectStsFault(f, body, reason, options);
   await expectOk();
-  return fault!;
+  return fault;
 }
 
 /** The assertion inside an STS answer, decrypted with the production WSP key. */

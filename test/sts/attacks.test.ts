@@ -5,22 +5,26 @@
  */
 import request from "supertest";
 import { beforeEach, describe, expect, it } from "vitest";
-import { buildSignedRst, type RstRequestParams, rstEnvelopeTemplate } from "../../src/client/rst.js";
+import { buildSignedRst, type RstRequestParams } from "../../src/client/rst.js";
 import type { Environment } from "../../src/harness/events.js";
 import { type Credential, createTestCa } from "../../src/pki/index.js";
-import { FAULT_CODES, type StsReason } from "../../src/sts/token-service.js";
-import { SIGNATURE_PLACEHOLDER, signXml } from "../../src/xml/dsig.js";
+import type { StsReason } from "../../src/sts/token-service.js";
+import { SIGNATURE_PLACEHOLDER } from "../../src/xml/dsig.js";
 import { ALG, NS } from "../../src/xml/ns.js";
 import { parseXml } from "../../src/xml/parse.js";
 import { readSoap11Fault } from "../../src/xml/soap.js";
-import { strToBstXml } from "../../src/xml/wsse.js";
 import {
   addSystemUser,
   CVR,
   ENDPOINTS,
+  expectIssued,
+  expectStsFault,
   rstParams as fixtureRstParams,
   issueClient,
+  postRst,
+  rstTemplate,
   type StsFixture,
+  signRst,
   stsFixture,
   WSP_ID,
 } from "./fixture.js";
@@ -42,42 +46,19 @@ function signTemplate(
   template: string,
   options: { ids?: string[]; key?: Credential; signatureAlgorithm?: string; digestAlgorithm?: string } = {},
 ): string {
-  return signXml(template, {
-    privateKey: (options.key ?? f.client).key.privateKey,
-    references: (options.ids ?? ["action", "msgid", "to", "sec-ts", "sec-binsectoken", "body"]).map((id) => ({
-      id,
-    })),
-    keyInfoXml: strToBstXml("sec-binsectoken"),
-    prefix: "",
-    ...(options.signatureAlgorithm ? { signatureAlgorithm: options.signatureAlgorithm } : {}),
-    ...(options.digestAlgorithm ? { digestAlgorithm: options.digestAlgorithm } : {}),
-  });
+  return signRst(f, template, options);
 }
 
 function template(overrides: Partial<RstRequestParams> = {}): string {
-  return rstEnvelopeTemplate(
-    rstParams(overrides),
-    "uuid:11111111-2222-3333-4444-555555555555",
-    "urn:uuid:ctx",
-  );
+  return rstTemplate(rstParams(overrides), "uuid:11111111-2222-3333-4444-555555555555");
 }
 
-async function post(body: string | Buffer, env: Environment = "production") {
-  return request(f.app)
-    .post(PATH(env))
-    .set("content-type", "text/xml; charset=utf-8")
-    .set("soapaction", '"http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue"')
-    .send(body);
+function post(body: string | Buffer, env: Environment = "production") {
+  return postRst(f, body, env);
 }
 
 async function expectOk(params: Partial<RstRequestParams> = {}, env: Environment = "production") {
-  const before = f.events.lastSeq;
-  const res = await post(buildSignedRst(rstParams({ nowMs: f.clock.nowMs(), ...params })).xml, env);
-  expect(res.status, res.text.slice(0, 2000)).toBe(200);
-  const events = f.events.since(before).filter((e) => e.component === "sts");
-  expect(events).toHaveLength(1);
-  expect(events[0]).toMatchObject({ outcome: "ok", reason: "OK", step: 1, env });
-  return res;
+  return expectIssued(f, buildSignedRst(rstParams({ nowMs: f.clock.nowMs(), ...params })).xml, env);
 }
 
 async function expectFault(
@@ -85,24 +66,10 @@ async function expectFault(
   reason: Exclude<StsReason, "OK">,
   options: { env?: Environment; cert?: Credential; pattern?: RegExp } = {},
 ) {
-  const env = options.env ?? "production";
-  const before = f.events.lastSeq;
-  const res = await post(body, env);
-  expect(res.status).toBe(500);
-  expect(res.headers["content-type"]).toMatch(/^text\/xml/);
-  const fault = readSoap11Fault(parseXml(res.text));
-  expect(fault, res.text).toBeDefined();
-  expect(fault!.reason, fault!.message).toBe(reason);
-  expect(fault!.faultcode).toBe(FAULT_CODES[reason]);
-  if (options.cert) expect(fault!.message).toContain(options.cert.certificate.sha256);
-  if (options.pattern) expect(fault!.message).toMatch(options.pattern);
-  const events = f.events.since(before).filter((e) => e.component === "sts");
-  expect(events).toHaveLength(1);
-  expect(events[0]).toMatchObject({ outcome: "rejected", reason, fault: FAULT_CODES[reason], step: 1, env });
-  if (options.cert) expect(events[0]!.certSha256).toBe(options.cert.certificate.sha256);
+  const fault = await expectStsFault(f, body, reason, options);
   // Still healthy: a good request right after is answered with a token.
   await expectOk();
-  return fault!;
+  return fault;
 }
 
 describe("STS accepts", () => {

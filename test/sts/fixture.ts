@@ -4,13 +4,25 @@
  * environments, and an express app with `stsRouter` for supertest.
  */
 import express from "express";
-import type { RstRequestParams } from "../../src/client/rst.js";
+import request from "supertest";
+import { expect } from "vitest";
+import { type RstRequestParams, rstEnvelopeTemplate } from "../../src/client/rst.js";
 import { VirtualClock } from "../../src/harness/clock.js";
 import { ENVIRONMENTS, type Environment, EventLog } from "../../src/harness/events.js";
 import { type Credential, createTestCa, type TestCa } from "../../src/pki/index.js";
 import { Registry } from "../../src/sts/registry.js";
-import { type StsDeps, type StsOptions, stsRouter } from "../../src/sts/token-service.js";
+import {
+  FAULT_CODES,
+  type StsDeps,
+  type StsOptions,
+  type StsReason,
+  stsRouter,
+} from "../../src/sts/token-service.js";
 import type { StsEnvironment } from "../../src/sts/types.js";
+import { signXml } from "../../src/xml/dsig.js";
+import { parseXml } from "../../src/xml/parse.js";
+import { readSoap11Fault } from "../../src/xml/soap.js";
+import { strToBstXml } from "../../src/xml/wsse.js";
 import { provisionSystemUser } from "../helpers/harness.js";
 
 export const START = "2026-03-01T10:00:00Z";
@@ -159,4 +171,86 @@ export function rstParams(f: StsFixture, overrides: Partial<RstRequestParams> = 
     nowMs: f.clock.nowMs(),
     ...overrides,
   };
+}
+
+/** An unsigned token request (message and context ids fixed), for a test to alter and then sign. */
+export function rstTemplate(params: RstRequestParams, messageId: string): string {
+  return rstEnvelopeTemplate(params, messageId, "urn:uuid:ctx");
+}
+
+/** The parts a client signs in a token request, by wsu:Id. */
+export const RST_SIGNED_IDS = ["action", "msgid", "to", "sec-ts", "sec-binsectoken", "body"];
+
+/**
+ * Signs a (possibly modified) request template as the client does: the given references (by
+ * default all of RST_SIGNED_IDS), the fixture's client key, KeyInfo an STR to the BST.
+ */
+export function signRst(
+  f: StsFixture,
+  template: string,
+  options: {
+    ids?: string[];
+    key?: Credential;
+    keyInfoXml?: string;
+    signatureAlgorithm?: string;
+    digestAlgorithm?: string;
+  } = {},
+): string {
+  return signXml(template, {
+    privateKey: (options.key ?? f.client).key.privateKey,
+    references: (options.ids ?? RST_SIGNED_IDS).map((id) => ({ id })),
+    keyInfoXml: options.keyInfoXml ?? strToBstXml("sec-binsectoken"),
+    prefix: "",
+    ...(options.signatureAlgorithm ? { signatureAlgorithm: options.signatureAlgorithm } : {}),
+    ...(options.digestAlgorithm ? { digestAlgorithm: options.digestAlgorithm } : {}),
+  });
+}
+
+/** Posts a token request to the fixture's STS in `env`, as the client does (SOAP 1.1, the Issue action). */
+export function postRst(f: StsFixture, body: string | Buffer, env: Environment = "production") {
+  return request(f.app)
+    .post(`/${env}/SecurityTokenService.svc`)
+    .set("content-type", "text/xml; charset=utf-8")
+    .set("soapaction", '"http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue"')
+    .send(body);
+}
+
+/** Posts `body` and checks that a token is issued: HTTP 200 and exactly one `ok` step-1 event. */
+export async function expectIssued(f: StsFixture, body: string, env: Environment = "production") {
+  const before = f.events.lastSeq;
+  const res = await postRst(f, body, env);
+  expect(res.status, res.text.slice(0, 2000)).toBe(200);
+  const events = f.events.since(before).filter((e) => e.component === "sts");
+  expect(events).toHaveLength(1);
+  expect(events[0]).toMatchObject({ outcome: "ok", reason: "OK", step: 1, env });
+  return res;
+}
+
+/**
+ * Posts `body` and checks the shape of a step-1 rejection: HTTP 500, a SOAP 1.1 fault with the
+ * reason and its wst fault code, exactly one `rejected` event; with `cert`, both name that
+ * certificate; with `pattern`, the message matches. Returns the fault.
+ */
+export async function expectStsFault(
+  f: StsFixture,
+  body: string | Buffer,
+  reason: Exclude<StsReason, "OK">,
+  options: { env?: Environment; cert?: Credential; pattern?: RegExp } = {},
+) {
+  const env = options.env ?? "production";
+  const before = f.events.lastSeq;
+  const res = await postRst(f, body, env);
+  expect(res.status, res.text.slice(0, 1000)).toBe(500);
+  expect(res.headers["content-type"]).toMatch(/^text\/xml/);
+  const fault = readSoap11Fault(parseXml(res.text));
+  expect(fault, res.text).toBeDefined();
+  expect(fault!.reason, fault!.message).toBe(reason);
+  expect(fault!.faultcode).toBe(FAULT_CODES[reason]);
+  if (options.cert) expect(fault!.message).toContain(options.cert.certificate.sha256);
+  if (options.pattern) expect(fault!.message).toMatch(options.pattern);
+  const events = f.events.since(before).filter((e) => e.component === "sts");
+  expect(events).toHaveLength(1);
+  expect(events[0]).toMatchObject({ outcome: "rejected", reason, fault: FAULT_CODES[reason], step: 1, env });
+  if (options.cert) expect(events[0]!.certSha256).toBe(options.cert.certificate.sha256);
+  return fault!;
 }
