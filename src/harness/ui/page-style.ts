@@ -36,6 +36,7 @@ td.draft,td.saved,td.provisioned{width:31%}
 #create-user{display:flex;flex-wrap:wrap;gap:.5em;align-items:end}
 #create-user label{display:flex;flex-direction:column;font-size:.85em}
 #create-user input{min-width:14em}
+#create-user input[name=entityId]{min-width:22em}
 #events-box{max-height:70vh;overflow:auto;border:1px solid var(--line)}
 #events-table{margin:0}#events-table thead th{position:sticky;top:0}
 #events-table td{font-size:.8em}#events-table td:not(.detail){white-space:nowrap}
@@ -45,7 +46,7 @@ td.draft,td.saved,td.provisioned{width:31%}
 #events-table.only-rejected tr:not(.rejected){display:none}
 #events-table td.detail{min-width:16em;overflow-wrap:anywhere}
 #env-table code{overflow-wrap:anywhere}button.rotate{white-space:nowrap}
-input.activate-at{width:17em}
+input.activate-at{width:21em}
 #connection{background:var(--bad);color:#fff;font-weight:700;padding:.4em .8em}
 body:not(.ready) main{opacity:.6}
 `;
