@@ -1,19 +1,25 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadCredentialFile } from "../../src/pki/load.js";
 import { runCli } from "../helpers/cli.js";
+import { REFERENCE_FIXTURES as REF } from "../helpers/fixtures.js";
 import { openssl } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/tmp.js";
 
-const REF = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "reference");
 const YEAR_MS = 365 * 86_400_000;
 
 let work: string;
-
-beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), "smdb-cli-certs-"));
+useTempDir("smdb-cli-certs-", (dir) => {
+  work = dir;
 });
+
+/** `certs issue <flags> --json` in the work directory: exit 0; the parsed JSON. */
+async function issueJson(flags: string[]) {
+  const result = await runCli(["certs", "issue", ...flags, "--json"], { cwd: work });
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout);
+}
 
 /** A user error: exit 2, one line on stderr that names what was wrong, no stack trace. */
 function expectOneLineError(result: { code: number; stderr: string; stdout: string }, pattern: RegExp): void {
@@ -27,26 +33,18 @@ function expectOneLineError(result: { code: number; stderr: string; stdout: stri
 describe("certs issue", () => {
   it("issues an oces3-system certificate under <state-dir>/ca, valid now until 3 years − 1 s, all four files", async () => {
     const before = Date.now();
-    const result = await runCli(
-      [
-        "certs",
-        "issue",
-        "--profile",
-        "oces3-system",
-        "--cvr",
-        "91234567",
-        "--name",
-        "Min indberetning",
-        "--out",
-        "certs/system",
-        "--password",
-        "test",
-        "--json",
-      ],
-      { cwd: work },
-    );
-    expect(result.code, result.stderr).toBe(0);
-    const out = JSON.parse(result.stdout);
+    const out = await issueJson([
+      "--profile",
+      "oces3-system",
+      "--cvr",
+      "91234567",
+      "--name",
+      "Min indberetning",
+      "--out",
+      "certs/system",
+      "--password",
+      "test",
+    ]);
     expect(out.profile).toBe("oces3-system");
     expect(out.cvr).toBe("91234567");
     expect(out.subject).toMatch(/^C=DK, organizationIdentifier=NTRDK-91234567, O=.*, CN=Min indberetning$/);
@@ -75,11 +73,7 @@ describe("certs issue", () => {
   });
 
   it("issues a second certificate under the same CA, with a different key", async () => {
-    const result = await runCli(
-      ["certs", "issue", "--profile", "oces3-system", "--cvr", "91234567", "--out", "certs/second", "--json"],
-      { cwd: work },
-    );
-    expect(result.code, result.stderr).toBe(0);
+    await issueJson(["--profile", "oces3-system", "--cvr", "91234567", "--out", "certs/second"]);
     const first = await loadCredentialFile(join(work, "certs", "system.p12"), { password: "test" });
     const second = await loadCredentialFile(join(work, "certs", "second.p12"));
     expect(second.certificates[1]!.sha256).toBe(first.certificates[1]!.sha256); // same issuing CA
@@ -93,35 +87,22 @@ describe("certs issue", () => {
   });
 
   it("relative and absolute times; --not-after defaults to --not-before + 3 y − 1 s", async () => {
-    const expired = await runCli(
-      ["certs", "issue", "--profile", "oces3-system", "--not-before", "-3y", "--out", "certs/old", "--json"],
-      { cwd: work },
-    );
-    expect(expired.code, expired.stderr).toBe(0);
-    const old = JSON.parse(expired.stdout);
+    const old = await issueJson(["--profile", "oces3-system", "--not-before", "-3y", "--out", "certs/old"]);
     expect(Date.parse(old.notAfter)).toBeLessThan(Date.now());
     expect(Date.parse(old.notAfter) - Date.parse(old.notBefore)).toBe(3 * YEAR_MS - 1000);
 
-    const fixed = await runCli(
-      [
-        "certs",
-        "issue",
-        "--profile",
-        "foces2",
-        "--cvr",
-        "98765432",
-        "--not-before",
-        "2026-01-01T00:00:00Z",
-        "--not-after",
-        "2029-01-01",
-        "--out",
-        "certs/foces",
-        "--json",
-      ],
-      { cwd: work },
-    );
-    expect(fixed.code, fixed.stderr).toBe(0);
-    const foces = JSON.parse(fixed.stdout);
+    const foces = await issueJson([
+      "--profile",
+      "foces2",
+      "--cvr",
+      "98765432",
+      "--not-before",
+      "2026-01-01T00:00:00Z",
+      "--not-after",
+      "2029-01-01",
+      "--out",
+      "certs/foces",
+    ]);
     expect(foces.notBefore).toBe("2026-01-01T00:00:00.000Z");
     expect(foces.notAfter).toBe("2029-01-01T00:00:00.000Z");
     expect(foces.profile).toBe("foces2");
@@ -130,23 +111,10 @@ describe("certs issue", () => {
 
   it("--uuid gives a renewal the same subject as the certificate it replaces (FindBySubjectName keeps working)", async () => {
     const uuid = "0f4a5b6c-1d2e-4f30-8a9b-0c1d2e3f4a5b";
-    const common = [
-      "certs",
-      "issue",
-      "--profile",
-      "oces3-system",
-      "--cvr",
-      "91234567",
-      "--name",
-      "Sys",
-      "--json",
-    ];
-    const current = await runCli([...common, "--uuid", uuid, "--out", "certs/cur"], { cwd: work });
-    const renewal = await runCli([...common, "--uuid", uuid, "--not-before", "+1d", "--out", "certs/new"], {
-      cwd: work,
-    });
-    const other = await runCli([...common, "--out", "certs/other"], { cwd: work });
-    const [a, b, c] = [current, renewal, other].map((result) => JSON.parse(result.stdout));
+    const common = ["--profile", "oces3-system", "--cvr", "91234567", "--name", "Sys"];
+    const a = await issueJson([...common, "--uuid", uuid, "--out", "certs/cur"]);
+    const b = await issueJson([...common, "--uuid", uuid, "--not-before", "+1d", "--out", "certs/new"]);
+    const c = await issueJson([...common, "--out", "certs/other"]);
     expect(b.subject).toBe(a.subject);
     expect(b.sha256).not.toBe(a.sha256);
     expect(c.subject).not.toBe(a.subject);
