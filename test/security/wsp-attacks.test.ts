@@ -16,7 +16,7 @@ import {
   publicEncrypt,
   randomBytes,
 } from "node:crypto";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Environment } from "../../src/harness/events.js";
 import { DEFAULT_PRIVILEGES, PRIVILEGE_HENT } from "../../src/sts/types.js";
 import { canonicalize } from "../../src/xml/c14n.js";
@@ -30,25 +30,19 @@ import {
   buildRequest,
   COURSE,
   CVR_A,
-  createBench,
   eventsDuring,
   expectRejection,
   HOUR,
   issueToken,
   post,
   START,
+  useBench,
 } from "../wsp/helpers.js";
 import { nonRsaCertificate } from "./non-rsa.js";
 
 let bench: Bench;
-
-beforeAll(async () => {
-  bench = await createBench();
-});
-
-beforeEach(() => {
-  bench.clock.set(START);
-  bench.trust.production = { mode: "current" };
+useBench((created) => {
+  bench = created;
 });
 
 /** A rejection: SOAP 1.2 env:Sender fault, HTTP 400, the reason and subcode, one event, no record, still healthy. */

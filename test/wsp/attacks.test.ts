@@ -3,7 +3,7 @@
  * well-formed SOAP 1.2 `env:Sender` fault with HTTP 400, the right reason code and exactly one
  * event, and no record is ever written.
  */
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { STS_ENDPOINT_REFERENCES } from "../../src/harness/state.js";
 import { createTestCa } from "../../src/pki/index.js";
 import { PRIVILEGE_HENT } from "../../src/sts/types.js";
@@ -21,17 +21,12 @@ import {
   issueToken,
   post,
   START,
+  useBench,
 } from "./helpers.js";
 
 let bench: Bench;
-
-beforeAll(async () => {
-  bench = await createBench();
-});
-
-beforeEach(() => {
-  bench.clock.set(START);
-  bench.trust.production = { mode: "current" };
+useBench((created) => {
+  bench = created;
 });
 
 /** Posts and checks the common shape of a rejection; returns the fault. */

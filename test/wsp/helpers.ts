@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import express from "express";
 import request from "supertest";
-import { expect } from "vitest";
+import { beforeAll, beforeEach, expect } from "vitest";
 import { VirtualClock } from "../../src/harness/clock.js";
 import { type Environment, EventLog, type HarnessEvent } from "../../src/harness/events.js";
 import { HarnessState } from "../../src/harness/state.js";
@@ -83,6 +83,22 @@ export async function createBench(
   const clientA = await issue(CVR_A, "Fagsystem A");
   const clientB = await issue(CVR_B, "Fagsystem B");
   return { clock, state, events, store, deps, app, trust, clientA, clientB };
+}
+
+/**
+ * One bench for a test file (made in beforeAll), back at START with production trusting the
+ * current STS certificate before every test. Call it at the top level of the file.
+ */
+export function useBench(onCreate: (bench: Bench) => void): void {
+  let bench: Bench;
+  beforeAll(async () => {
+    bench = await createBench();
+    onCreate(bench);
+  });
+  beforeEach(() => {
+    bench.clock.set(START);
+    bench.trust.production = { mode: "current" };
+  });
 }
 
 export interface TokenOptions {
