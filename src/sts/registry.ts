@@ -21,7 +21,14 @@ import type { Clock } from "../harness/clock.js";
 import { ENVIRONMENTS, type Environment, type EventLog } from "../harness/events.js";
 import { Certificate } from "../pki/index.js";
 import { CertificateFileError, parseCredentialBytes, parseUploadedCertificate } from "../pki/load.js";
-import { decideRollover, type ProvisionedSet, type RolloverDecision, SLOTS, type Slot } from "./rollover.js";
+import {
+  decideRollover,
+  type ProvisionedSet,
+  type RolloverDecision,
+  SLOTS,
+  type Slot,
+  type SlotDecision,
+} from "./rollover.js";
 import {
   type ClientCertificateDecision,
   DEFAULT_PRIVILEGES,
@@ -915,6 +922,37 @@ export function certificateView(cert: Certificate | undefined, nowMs?: number) {
   };
 }
 
+/**
+ * What the STS would answer now for a provisioned certificate: its validity and revocation come
+ * before the rollover decision (docs/sts.md), so a certificate the rollover calls OK but that is
+ * outside its validity or revoked gets that reason, not "OK".
+ */
+function stsVerdict(
+  registry: Registry,
+  s: SlotDecision,
+  nowMs: number,
+): { status: string; accepted: boolean; explanation: string } {
+  const cert = s.certificate;
+  if (nowMs < cert.notBefore.getTime()) {
+    return {
+      status: "CERT_NOT_YET_VALID",
+      accepted: false,
+      explanation: `the certificate is not valid before ${cert.notBefore.toISOString()} (harness time is ${iso(nowMs)})`,
+    };
+  }
+  if (nowMs > cert.notAfter.getTime()) {
+    return {
+      status: "CERT_EXPIRED",
+      accepted: false,
+      explanation: `the certificate expired at ${cert.notAfter.toISOString()} (harness time is ${iso(nowMs)})`,
+    };
+  }
+  if (registry.isRevoked(cert.sha256)) {
+    return { status: "CERT_REVOKED", accepted: false, explanation: "the certificate is revoked" };
+  }
+  return { status: s.status, accepted: s.accepted, explanation: s.explanation };
+}
+
 /** JSON view of a systembruger: identity, and per environment draft, saved, provisioned and the decision now. */
 export function systemUserView(registry: Registry, user: SystemUserRecord, nowMs: number) {
   const setView = (set: CertificateSet | undefined) =>
@@ -943,13 +981,11 @@ export function systemUserView(registry: Registry, user: SystemUserRecord, nowMs
         unsavedChanges: !sameSet(user.draft[env], user.saved[env]),
         savedNotProvisioned: !sameSet(user.saved[env], provisioned ?? {}),
         policy: registry.policy,
-        acceptedSha256: decision?.acceptedSha256 ?? [],
+        acceptedSha256: (decision?.acceptedSha256 ?? []).filter((sha) => !registry.isRevoked(sha)),
         slots: (decision?.slots ?? []).map((s) => ({
           slot: s.slot,
           sha256: s.certificate.sha256,
-          status: s.status,
-          accepted: s.accepted,
-          explanation: s.explanation,
+          ...stsVerdict(registry, s, nowMs),
         })),
         nextChangeAt: decision?.nextChangeMs === undefined ? null : iso(decision.nextChangeMs),
       };

@@ -264,6 +264,43 @@ describe("systembruger lifecycle over HTTP", () => {
       "BAD_TIME",
     );
   });
+  it("a provisioned certificate's status is what the STS answers now: validity and revocation first", async () => {
+    await call("POST", "/admin/api/system-users", {
+      name: "Kommune C",
+      cvr: "93456789",
+      entityId: "https://kommune-c.example/wsc",
+      id: "kommune-c",
+    });
+    const now = h.clock.nowMs();
+    const issue = oces3Issuer(h.state.ca, now, "93456789");
+    const current = await issue("c-current", -1, 100);
+    const early = await issue("c-early", 5, 200);
+    const path = "/admin/api/system-users/kommune-c";
+    for (const [slot, cert] of [
+      ["current", current],
+      ["next", early],
+    ] as const) {
+      const put = await call("PUT", `${path}/certificates/production/${slot}`, cert.certificate.pem, {
+        raw: true,
+        type: "text/plain",
+      });
+      expect(put.status, put.text).toBe(200);
+    }
+    await call("POST", `${path}/save`);
+    const provisioned = await call("POST", `${path}/provision/production`);
+    expect(provisioned.status, provisioned.text).toBe(200);
+    const slots = (await call("GET", path)).body.status.production.slots;
+    expect(slots[0]).toMatchObject({ slot: "current", status: "OK", accepted: true });
+    expect(slots[1]).toMatchObject({ slot: "next", status: "CERT_NOT_YET_VALID", accepted: false });
+    expect(slots[1].explanation).toContain(early.certificate.notBefore.toISOString());
+    await call("POST", "/admin/api/certificates/revoke", current.certificate.pem, {
+      raw: true,
+      type: "text/plain",
+    });
+    const after = (await call("GET", path)).body.status.production;
+    expect(after.slots[0]).toMatchObject({ slot: "current", status: "CERT_REVOKED", accepted: false });
+    expect(after.acceptedSha256).toEqual([]);
+  });
 });
 
 describe("bad input is a 4xx with {error, detail}", () => {

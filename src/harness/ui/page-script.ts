@@ -267,7 +267,8 @@ export const PAGE_SCRIPT = String.raw`"use strict";
     var badges = [];
     if (options.revoked[cert.sha256]) badges.push(el("span", { class: "badge bad", text: "REVOKED" }));
     if (cert.validNow === false) badges.push(el("span", { class: "badge bad", text: "NOT VALID NOW" }));
-    if (options.status) {
+    // A revoked certificate's verdict (CERT_REVOKED) is the REVOKED badge already.
+    if (options.status && !(options.status.status === "CERT_REVOKED" && options.revoked[cert.sha256])) {
       badges.push(
         el("span", {
           class: "badge " + (options.status.accepted ? "ok" : "bad"),
