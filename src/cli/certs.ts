@@ -165,7 +165,10 @@ Profiles:
 
 Times: relative to now with units s, m, h, d, y (y = 365 d), e.g. -3y, +10d, -1h, +30s, +1d12h;
 or absolute ISO 8601 (2026-01-01T00:00:00Z). --not-after defaults to --not-before plus the profile's
-validity, so \`--not-before -3y\` gives a certificate that expired a second ago.
+validity, so \`--not-before -3y\` gives a certificate that expired a second ago. "Now" is this
+machine's clock, not a harness's --virtual-clock: for a harness started with
+\`up --virtual-clock 2026-01-01T00:00:00Z\`, give ISO times around that date
+(--not-before 2025-12-31T00:00:00Z), or the certificate is CERT_NOT_YET_VALID (or expired) there.
 
 Upload BASE.cer (the public part only) to NemLog-in; deploy BASE.p12 (or BASE.pem + BASE.key.pem) in the
 client. The .p12 uses AES-256-CBC/SHA-256 (readable by OpenSSL 3 and Windows/.NET); without --password

@@ -212,6 +212,8 @@ describe("certs issue", () => {
     expect(help.stdout).toContain("Examples:");
     expect(help.stdout).toContain("--not-before -3y");
     expect(help.stdout).toContain("oces3-system");
+    // relative times are the machine's: a trainer on a virtual clock is told to give ISO times
+    expect(help.stdout).toMatch(/not a harness's --virtual-clock/);
   });
 });
 
