@@ -315,19 +315,20 @@ function printSummary(
   }
   lines.push(
     `state dir ${stateDir}`,
-    ...(harness.protocol === "https" ? [`  TLS CA            ${files.tlsCa}`] : []),
-    ...ENVIRONMENTS.map((env) => `  STS cert ${env.padEnd(12)}${files.sts[env]}`),
+    ...(harness.protocol === "https" ? [`  TLS CA                ${files.tlsCa}`] : []),
+    ...ENVIRONMENTS.map((env) => `  ${`STS cert  ${env}`.padEnd(22)}${files.sts[env]}`),
+    ...ENVIRONMENTS.map((env) => `  ${`SMDB cert ${env}`.padEnd(22)}${files.wsp[env]}`),
     ...ENVIRONMENTS.map(
       (env) =>
-        `  client trusts     ${join(stateDir, clientTrustedStsFile(env))}  (its copy of the ${env} STS certificate; after an STS rotation copy sts-${env}.pem over it)`,
+        `  client trusts         ${join(stateDir, clientTrustedStsFile(env))}  (its copy of the ${env} STS certificate; after an STS rotation copy sts-${env}.pem over it)`,
     ),
     ...ENVIRONMENTS.map(
       (env) =>
-        `  client trusts     ${join(stateDir, clientTrustedWspFile(env))}  (its copy of the ${env} SMDB certificate, wsp-${env}.pem)`,
+        `  client trusts         ${join(stateDir, clientTrustedWspFile(env))}  (its copy of the ${env} SMDB certificate, wsp-${env}.pem)`,
     ),
-    `  test CA           ${files.caDir}  (certs issue without --ca uses it)`,
-    `  client cert       ${demo.p12}  (password: ${demo.password}; systembruger "${demo.systemUserId}")`,
-    ...ENVIRONMENTS.map((env) => `  client config     ${configs[env]}`),
+    `  test CA               ${files.caDir}  (certs issue without --ca uses it)`,
+    `  client cert           ${demo.p12}  (password: ${demo.password}; systembruger "${demo.systemUserId}")`,
+    ...ENVIRONMENTS.map((env) => `  client config         ${configs[env]}`),
     `policy ${harness.registry.policy} · clock ${harness.clock instanceof VirtualClock ? `virtual, ${harness.clock.now().toISOString()}` : "real"} · fault mode ${harness.settings.faultMode}`,
     ...(harness.clock instanceof VirtualClock
       ? [

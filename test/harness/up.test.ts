@@ -65,6 +65,8 @@ describe("smdb-harness up, as a real process", () => {
       tlsCaPath,
       join(stateDir, "sts-integration.pem"),
       join(stateDir, "sts-production.pem"),
+      join(stateDir, "wsp-integration.pem"),
+      join(stateDir, "wsp-production.pem"),
       join(stateDir, "client", "demo-client.p12"),
       join(stateDir, "client-integration.yaml"),
       join(stateDir, "client-production.yaml"),
