@@ -2,7 +2,8 @@
  * `smdb-harness scenario run [FILE…]` and `smdb-harness scenario explore`: rotation scenarios on
  * a virtual clock. Exit codes: 0 every expectation held; 1 some did not; 2 bad input.
  */
-import { readdir, writeFile } from "node:fs/promises";
+import { readdir, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Command, Option } from "commander";
 import { formatDuration } from "../harness/clock.js";
@@ -24,6 +25,25 @@ export async function builtInScenarioFiles(): Promise<string[]> {
   return names.map((name) => `${dir}${name}`);
 }
 
+/** The files to run: each directory stands for the YAML files in it (sorted), like the built-in ones. */
+export async function expandScenarioPaths(paths: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const isDir = await stat(path).then(
+      (s) => s.isDirectory(),
+      () => false, // a missing file is reported by the parser, with its name
+    );
+    if (!isDir) {
+      files.push(path);
+      continue;
+    }
+    const names = (await readdir(path)).filter((name) => /\.ya?ml$/.test(name)).sort();
+    if (names.length === 0) throw new CliError(`${path}: a directory without scenario files (*.yaml, *.yml)`);
+    files.push(...names.map((name) => join(path, name)));
+  }
+  return files;
+}
+
 export function register(program: Command): void {
   const scenario = program
     .command("scenario")
@@ -36,7 +56,7 @@ export function register(program: Command): void {
       "Run scenario files (YAML; none given: the built-in scenarios) through the real STS and SMDB on a " +
         "virtual clock and check their expectations. Exit 0: all held; 1: some did not; 2: bad input.",
     )
-    .argument("[files...]", "scenario files")
+    .argument("[files...]", "scenario files (YAML), or directories of them")
     .addOption(new Option("--reporter <name>", "output format").choices([...REPORTERS]).default("terminal"))
     .option("--out <file>", "write the report to this file instead of standard output")
     .option("--verbose", "terminal: show the timeline of passing scenarios too")
@@ -47,6 +67,7 @@ export function register(program: Command): void {
 Examples:
   smdb-harness scenario run                                   all built-in scenarios
   smdb-harness scenario run my-rotation.yaml --verbose
+  smdb-harness scenario run rotations/                        every *.yaml in a directory
   smdb-harness scenario run scenarios/*.yaml --reporter junit --out junit.xml
   smdb-harness scenario run --reporter html --out rotation.html   a page for trainers`,
     )
@@ -56,7 +77,7 @@ Examples:
           files: string[],
           options: { reporter: ReporterName; out?: string; verbose?: boolean; workers?: string },
         ) => {
-          const list = files.length > 0 ? files : await builtInScenarioFiles();
+          const list = files.length > 0 ? await expandScenarioPaths(files) : await builtInScenarioFiles();
           if (list.length === 0)
             throw new CliError("no scenario files given and no built-in scenarios found");
           const workers = options.workers === undefined ? undefined : Number(options.workers);
