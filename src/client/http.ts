@@ -97,7 +97,9 @@ export class HttpClient {
         const hint =
           code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)
             ? " (the server's TLS certificate is not trusted: set tls.ca to the harness's TLS CA file, or tls.insecure)"
-            : "";
+            : code === "ECONNREFUSED"
+              ? ` (nothing listens on ${target.host}: is \`smdb-harness up\` running, and on that port? \`up\` rewrites the client configurations with its URL on every start)`
+              : "";
         reject(
           new ClientError(
             step,

@@ -417,3 +417,31 @@ describe("smdb-harness client token", () => {
     }
   });
 });
+
+describe("HttpClient transport errors", () => {
+  it("a refused connection says to check that `smdb-harness up` runs on that port", async () => {
+    const { createServer } = await import("node:net");
+    const { HttpClient } = await import("../../src/client/http.js");
+    // A port that was free a moment ago and is closed now.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((resolve) => server.close(resolve));
+    const http = new HttpClient();
+    try {
+      const error = await http
+        .post(`http://127.0.0.1:${port}/production/SecurityTokenService.svc`, "x", {})
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(error).toBeInstanceOf(ClientError);
+      expect((error as ClientError).reason).toBe("STS_UNREACHABLE");
+      expect((error as ClientError).message).toMatch(
+        /ECONNREFUSED.*is `smdb-harness up` running, and on that port\?/,
+      );
+    } finally {
+      http.close();
+    }
+  });
+});
