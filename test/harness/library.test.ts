@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { HarnessBuilder, startHarness, VirtualClock } from "../../src/index.js";
+import { HarnessBuilder, htmlReport, runScenario, startHarness, VirtualClock } from "../../src/index.js";
 import { REPO_ROOT } from "../helpers/cli.js";
 
 const T0 = "2026-01-01T00:00:00Z";
@@ -44,5 +44,16 @@ describe("the published package", () => {
         `${link} is not in package.json "files"`,
       ).toBe(true);
     }
+  });
+});
+
+describe("reports from code", () => {
+  it("the HTML report's downtime line says the span is the scenario's, not the downtime's", async () => {
+    const result = await runScenario(join(REPO_ROOT, "scenarios", "client-switched-before-sts.yaml"));
+    expect(result.passed).toBe(true);
+    const html = htmlReport([result], 0);
+    expect(html).toMatch(
+      /Downtime: <strong class="bad">1d1ms<\/strong> over the scenario's 3d, 2026-03-01T00:00:00\.000Z → /,
+    );
   });
 });

@@ -146,7 +146,7 @@ function section(result: ScenarioResult, index: number): string {
     return out.join("\n");
   }
   out.push(
-    `<p class="downtime">Downtime: <strong class="${result.downtimeMs > 0 ? "bad" : "good"}">${result.downtimeMs > 0 ? esc(formatDuration(result.downtimeMs)) : "none"}</strong> from ${esc(new Date(start).toISOString())} to ${esc(new Date(result.endMs).toISOString())}</p>`,
+    `<p class="downtime">Downtime: <strong class="${result.downtimeMs > 0 ? "bad" : "good"}">${result.downtimeMs > 0 ? esc(formatDuration(result.downtimeMs)) : "none"}</strong> over the scenario's ${esc(formatDuration(result.endMs - start))}, ${esc(new Date(start).toISOString())} → ${esc(new Date(result.endMs).toISOString())}</p>`,
   );
   out.push(timelineSvg(result, index));
   out.push('<div class="columns"><div><h3>What was done</h3><ol class="actions">');
