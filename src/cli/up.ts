@@ -85,7 +85,11 @@ export function register(program: Command): void {
     )
     .option("--http", "plain HTTP instead of HTTPS")
     .addOption(
-      new Option("--fault-mode <mode>", "STS fault detail")
+      new Option(
+        "--fault-mode <mode>",
+        "SOAP faults of the STS and SMDB: verbose (the reason code and why) or realistic (only what " +
+          "NemLog-in sends; the reason is in GET /admin/api/events)",
+      )
         .choices(["verbose", "realistic"])
         .default("verbose"),
     )
