@@ -40,7 +40,14 @@ export async function clientFromCli(
 /** Turns a ClientError into the CLI's one-line error with the step and the reason. */
 export function clientCliError(error: unknown): unknown {
   if (error instanceof ClientError) {
-    return new CliError(`step ${error.step}: ${error.reason}: ${error.message}`, error.step === 0 ? 2 : 1);
+    const hint =
+      error.reason === "STS_FAULT" || error.reason === "WSP_FAULT"
+        ? " (the fault names no reason code, as with `up --fault-mode realistic`: the harness's reason is in GET /admin/api/events)"
+        : "";
+    return new CliError(
+      `step ${error.step}: ${error.reason}: ${error.message}${hint}`,
+      error.step === 0 ? 2 : 1,
+    );
   }
   return error;
 }

@@ -114,3 +114,21 @@ describe("smdb-harness client call", () => {
     expect(token.stdout).toContain("Examples:");
   });
 });
+
+describe("client CLI error lines", () => {
+  it("a fault without a reason code (realistic fault mode) points at the event log", async () => {
+    const { clientCliError } = await import("../../src/cli/client.js");
+    const { ClientError } = await import("../../src/client/errors.js");
+    const sts = clientCliError(
+      new ClientError(1, "STS_FAULT", "the STS refused the token request with wst:FailedAuthentication"),
+    ) as { message: string; exitCode: number };
+    expect(sts.exitCode).toBe(1);
+    expect(sts.message).toMatch(/^step 1: STS_FAULT: .*GET \/admin\/api\/events\)$/);
+    const wsp = clientCliError(new ClientError(2, "WSP_FAULT", "SMDB answered with a fault")) as {
+      message: string;
+    };
+    expect(wsp.message).toContain("GET /admin/api/events");
+    const named = clientCliError(new ClientError(1, "CERT_EXPIRED", "expired")) as { message: string };
+    expect(named.message).toBe("step 1: CERT_EXPIRED: expired");
+  });
+});
