@@ -47,7 +47,17 @@ export async function expandScenarioPaths(paths: string[]): Promise<string[]> {
 export function register(program: Command): void {
   const scenario = program
     .command("scenario")
-    .description("run certificate-rotation scenarios on a virtual clock, and explore step orderings");
+    .description("run certificate-rotation scenarios on a virtual clock, and explore step orderings")
+    .addHelpText(
+      "after",
+      `
+The scenario format (YAML): docs/scenarios.md; the built-in scenarios are in ${builtInScenarioDir()}.
+
+Examples:
+  smdb-harness scenario run                                   the built-in scenarios
+  smdb-harness scenario run my-rotation.yaml --verbose        yours, with its timeline
+  smdb-harness scenario explore --policy all                  which orders of the steps cause downtime`,
+    );
 
   scenario
     .command("run")
@@ -64,6 +74,9 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       `
+The format (names, certificates, setup, steps, expectations): docs/scenarios.md; start from a
+built-in scenario, e.g. ${builtInScenarioDir()}client-switched-before-sts.yaml.
+
 Examples:
   smdb-harness scenario run                                   all built-in scenarios
   smdb-harness scenario run my-rotation.yaml --verbose

@@ -2,6 +2,7 @@
  * `scenario run DIR`: a directory stands for the scenario files in it, as check-expiry takes
  * directories too; an empty one is bad input (exit 2) with its name.
  */
+import { existsSync } from "node:fs";
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -35,5 +36,19 @@ describe("scenario run with a directory", () => {
     const res = await runCli(["scenario", "run", empty]);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain(`${empty}: a directory without scenario files`);
+  });
+});
+
+describe("scenario --help", () => {
+  it("points at the format and at a built-in scenario to start from, with examples", async () => {
+    const group = await runCli(["scenario", "--help"]);
+    expect(group.code).toBe(0);
+    expect(group.stdout).toContain("docs/scenarios.md");
+    expect(group.stdout).toContain("Examples:");
+    const run = await runCli(["scenario", "run", "--help"]);
+    expect(run.stdout).toContain("docs/scenarios.md");
+    const example = /start from a\s+built-in scenario, e\.g\. (\S+\.yaml)\./.exec(run.stdout)?.[1];
+    expect(example).toBeDefined();
+    expect(existsSync(example ?? "")).toBe(true);
   });
 });
