@@ -2,8 +2,8 @@
  * `smdb-harness scenario run [FILE…]` and `smdb-harness scenario explore`: rotation scenarios on
  * a virtual clock. Exit codes: 0 every expectation held; 1 some did not; 2 bad input.
  */
-import { readdir, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Command, Option } from "commander";
 import { formatDuration } from "../harness/clock.js";
@@ -128,7 +128,14 @@ Examples:
             verbose: options.verbose,
           });
           if (options.out) {
-            await writeFile(options.out, report);
+            try {
+              await mkdir(dirname(options.out), { recursive: true });
+              await writeFile(options.out, report);
+            } catch (error) {
+              throw new CliError(
+                `--out ${options.out}: cannot write the report (${(error as NodeJS.ErrnoException).code ?? error})`,
+              );
+            }
             process.stderr.write(
               `${results.filter((r) => r.passed).length}/${results.length} scenarios as expected; report written to ${options.out}\n`,
             );

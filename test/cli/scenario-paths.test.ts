@@ -2,7 +2,7 @@
  * `scenario run DIR`: a directory stands for the scenario files in it, as check-expiry takes
  * directories too; an empty one is bad input (exit 2) with its name.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -50,5 +50,37 @@ describe("scenario --help", () => {
     const example = /start from a\s+built-in scenario, e\.g\. (\S+\.yaml)\./.exec(run.stdout)?.[1];
     expect(example).toBeDefined();
     expect(existsSync(example ?? "")).toBe(true);
+  });
+});
+
+describe("scenario run --out", () => {
+  it("makes the report's directory (reports/junit.xml in CI)", async () => {
+    const out = join(dir, "reports", "ci", "junit.xml");
+    const res = await runCli([
+      "scenario",
+      "run",
+      join(REPO_ROOT, "scenarios", "saved-not-provisioned.yaml"),
+      "--reporter",
+      "junit",
+      "--out",
+      out,
+    ]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(readFileSync(out, "utf8")).toContain('<testcase name="saved-not-provisioned"');
+  });
+  it("a report that cannot be written is one line naming --out, exit 2", async () => {
+    const blocker = join(dir, "blocker");
+    await writeFile(blocker, "a file, not a directory");
+    const res = await runCli([
+      "scenario",
+      "run",
+      join(REPO_ROOT, "scenarios", "saved-not-provisioned.yaml"),
+      "--out",
+      join(blocker, "junit.xml"),
+    ]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(
+      /^smdb-harness: --out .*blocker\/junit\.xml: cannot write the report \(\w+\)\n$/,
+    );
   });
 });
