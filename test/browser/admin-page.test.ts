@@ -228,13 +228,14 @@ describe("the admin page", () => {
     await page.locator('#events tr[data-reason="CERTIFICATE_REVOKED"]').first().waitFor(WAIT);
   });
 
-  it("on the real clock, offers no clock buttons", async () => {
+  it("on the real clock, offers no clock buttons and says how to get a movable clock", async () => {
     await using real = await startHarness({ http: true, state: h.state });
     const other = await browser.newPage();
     try {
       await other.goto(real.url);
       await other.locator("#clock-kind", { hasText: "real clock" }).waitFor(WAIT);
       expect(await other.locator("#clock-buttons").isVisible()).toBe(false);
+      expect(await other.locator("#clock-kind").textContent()).toContain("up --virtual-clock");
       expect(await other.locator('button[data-advance="+1d"]').count()).toBe(1);
     } finally {
       await other.close();

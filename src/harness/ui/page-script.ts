@@ -179,16 +179,14 @@ export const PAGE_SCRIPT = String.raw`"use strict";
   function renderHeader(clock, settings) {
     if (!headerBuilt) buildHeader();
     byId("now").textContent = isoSeconds(clock.now) + "Z";
-    byId("clock-kind").textContent = clock.virtual ? "virtual clock" : "real clock (cannot be set)";
+    byId("clock-kind").textContent = clock.virtual ? "virtual clock" : "real clock (cannot be moved: start up --virtual-clock ISO-TIME to move time)";
     byId("clock-buttons").hidden = !clock.virtual;
     var select = byId("policy");
     var policies = settings.policies || [settings.policy];
     if (select.options.length !== policies.length) {
       fill(
         select,
-        policies.map(function (p) {
-          return el("option", { value: p, text: p });
-        }),
+        policies.map((p) => el("option", { value: p, text: p })),
       );
     }
     if (document.activeElement !== select) select.value = settings.policy;
@@ -203,12 +201,8 @@ export const PAGE_SCRIPT = String.raw`"use strict";
     if (envRows[env]) return envRows[env];
     var msg = el("div", { class: "msg", role: "status" });
     var button = el("button", { type: "button", class: "rotate", text: "Rotate STS signing certificate" });
-    button.addEventListener("click", function () {
-      act(button, msg, function () {
-        return api("POST", "/sts/" + env + "/rotate-signing-certificate");
-      }, function (r) {
-        return "new STS signing certificate " + shortSha(r.currentSha256) + " (was " + shortSha(r.previousSha256) + ")";
-      });
+    button.addEventListener("click", () => {
+      act(button, msg, () => api("POST", "/sts/" + env + "/rotate-signing-certificate"), (r) => "new STS signing certificate " + shortSha(r.currentSha256) + " (was " + shortSha(r.previousSha256) + ")");
     });
     var row = {
       tr: el("tr", { "data-env": env }),
@@ -225,7 +219,7 @@ export const PAGE_SCRIPT = String.raw`"use strict";
   }
 
   function renderEnvironments(list, trust) {
-    list.forEach(function (e) {
+    list.forEach((e) => {
       var row = environmentRow(e.env);
       var key = JSON.stringify([e.stsUrl, e.stsCertificateSha256, e.stsCertificateHistory.length, e.wspUrl, trust[e.env]]);
       if (key === row.key) return;
@@ -308,17 +302,13 @@ export const PAGE_SCRIPT = String.raw`"use strict";
     });
     var msg = el("div", { class: "msg", role: "status" });
     var button = el("button", { type: "button", class: "upload", text: "Upload til kladde" });
-    button.addEventListener("click", function () {
+    button.addEventListener("click", () => {
       var file = input.files && input.files[0];
       if (!file) {
         say(msg, "error", ["choose a certificate file (.cer) first"]);
         return;
       }
-      act(button, msg, function () {
-        return api("PUT", "/system-users/" + encodeURIComponent(card.id) + "/certificates/" + env + "/" + slot, file);
-      }, function (r) {
-        return file.name + " uploaded to the draft (" + shortSha(r.certificate.sha256) + ")";
-      });
+      act(button, msg, () => api("PUT", "/system-users/" + encodeURIComponent(card.id) + "/certificates/" + env + "/" + slot, file), (r) => file.name + " uploaded to the draft (" + shortSha(r.certificate.sha256) + ")");
     });
     return el("div", { class: "upload-control" }, [input, button, msg]);
   }
@@ -329,16 +319,14 @@ export const PAGE_SCRIPT = String.raw`"use strict";
     card.meta = el("span", { class: "meta" });
     card.msg = el("div", { class: "msg", role: "status" });
     var save = el("button", { type: "button", class: "save primary", text: "Gem tekniske oplysninger" });
-    save.addEventListener("click", function () {
-      act(save, card.msg, function () {
-        return api("POST", "/system-users/" + encodeURIComponent(id) + "/save");
-      }, "saved (Gem tekniske oplysninger): every environment's draft is now the saved set; nothing is provisioned yet");
+    save.addEventListener("click", () => {
+      act(save, card.msg, () => api("POST", "/system-users/" + encodeURIComponent(id) + "/save"), "saved (Gem tekniske oplysninger): every environment's draft is now the saved set; nothing is provisioned yet");
     });
     card.root = el("section", { class: "user", "data-user-id": id }, [
       el("h3", {}, [card.name, " ", card.meta]),
       el("div", { class: "toolbar" }, [save, card.msg]),
     ]);
-    ENVS.forEach(function (env) {
+    ENVS.forEach((env) => {
       var part = { cells: {} };
       part.warnings = el("div", { class: "warnings" });
       part.info = el("div", { class: "small info" });
@@ -350,14 +338,12 @@ export const PAGE_SCRIPT = String.raw`"use strict";
         "aria-label": "activation time for " + env,
       });
       var provision = el("button", { type: "button", class: "provision primary", "data-env": env, text: PROVISION_LABEL[env] });
-      provision.addEventListener("click", function () {
+      provision.addEventListener("click", () => {
         var value = at.value.trim();
-        act(provision, part.msg, function () {
-          return api("POST", "/system-users/" + encodeURIComponent(id) + "/provision/" + env, value ? { at: value } : {});
-        }, "provisioned to " + ENV_LABEL[env].toLowerCase() + (value ? " (activation " + value + ")" : "") + ": the STS uses the saved set now");
+        act(provision, part.msg, () => api("POST", "/system-users/" + encodeURIComponent(id) + "/provision/" + env, value ? { at: value } : {}), "provisioned to " + ENV_LABEL[env].toLowerCase() + (value ? " (activation " + value + ")" : "") + ": the STS uses the saved set now");
       });
       var tbody = el("tbody");
-      SLOTS.forEach(function (slot) {
+      SLOTS.forEach((slot) => {
         var cells = {
           draft: el("div", { class: "cert-slot" }),
           saved: el("td", { class: "saved" }),
@@ -403,7 +389,7 @@ export const PAGE_SCRIPT = String.raw`"use strict";
     card.key = key;
     card.name.textContent = user.name;
     card.meta.textContent = user.id + " · CVR " + user.cvr + " · " + user.entityId;
-    ENVS.forEach(function (env) {
+    ENVS.forEach((env) => {
       var part = card.envs[env];
       var status = user.status[env];
       var provisioned = user.provisioned[env];
@@ -431,17 +417,15 @@ export const PAGE_SCRIPT = String.raw`"use strict";
       }
       fill(part.warnings, warnings);
       part.root.classList.toggle("has-warning", warnings.length > 0);
-      SLOTS.forEach(function (slot) {
+      SLOTS.forEach((slot) => {
         var cells = part.cells[slot];
         var draftCert = user.draft[env] && user.draft[env][slot];
         cells.draft.replaceChildren(
           certBox(draftCert, {
             revoked: revoked,
-            onRemove: function (event) {
+            onRemove: (event) => {
               var button = event.currentTarget;
-              act(button, part.msg, function () {
-                return api("DELETE", "/system-users/" + encodeURIComponent(user.id) + "/certificates/" + env + "/" + slot);
-              }, "removed the " + slot + " certificate from the " + env + " draft");
+              act(button, part.msg, () => api("DELETE", "/system-users/" + encodeURIComponent(user.id) + "/certificates/" + env + "/" + slot), "removed the " + slot + " certificate from the " + env + " draft");
             },
             onRevoke: revokeHandler(draftCert, part.msg),
           }),
@@ -449,9 +433,7 @@ export const PAGE_SCRIPT = String.raw`"use strict";
         cells.saved.replaceChildren(certBox(user.saved[env] && user.saved[env][slot], { revoked: revoked }));
         var provisionedCert = provisioned && provisioned[slot];
         var slotStatus = provisionedCert
-          ? status.slots.filter(function (s) {
-              return s.slot === slot;
-            })[0]
+          ? status.slots.filter((s) => s.slot === slot)[0]
           : undefined;
         cells.provisioned.replaceChildren(
           certBox(provisionedCert, { revoked: revoked, status: slotStatus, onRevoke: revokeHandler(provisionedCert, part.msg) }),
@@ -471,29 +453,27 @@ export const PAGE_SCRIPT = String.raw`"use strict";
 
   function revokeHandler(cert, msg) {
     if (!cert) return undefined;
-    return function (event) {
+    return (event) => {
       var button = event.currentTarget;
-      act(button, msg, function () {
-        return api("POST", "/certificates/revoke", cert.pem, "application/x-pem-file");
-      }, "revoked " + commonName(cert.subject) + " (" + shortSha(cert.sha256) + ")");
+      act(button, msg, () => api("POST", "/certificates/revoke", cert.pem, "application/x-pem-file"), "revoked " + commonName(cert.subject) + " (" + shortSha(cert.sha256) + ")");
     };
   }
 
   function renderUsers(list, revokedList) {
     var container = byId("users");
     var revoked = {};
-    revokedList.forEach(function (r) {
+    revokedList.forEach((r) => {
       revoked[r.sha256] = true;
     });
     var revokedKey = Object.keys(revoked).sort().join(",");
     var seen = {};
-    list.forEach(function (user, index) {
+    list.forEach((user, index) => {
       seen[user.id] = true;
       var card = cards.get(user.id) || createCard(user.id);
       updateCard(card, user, revoked, revokedKey);
       if (container.children[index] !== card.root) container.insertBefore(card.root, container.children[index] || null);
     });
-    cards.forEach(function (card, id) {
+    cards.forEach((card, id) => {
       if (!seen[id]) {
         card.root.remove();
         cards.delete(id);
@@ -505,7 +485,7 @@ export const PAGE_SCRIPT = String.raw`"use strict";
 
   function buildCreateForm() {
     var form = byId("create-user");
-    form.addEventListener("submit", function (event) {
+    form.addEventListener("submit", (event) => {
       event.preventDefault();
       var button = form.querySelector("button");
       var body = {
@@ -513,13 +493,11 @@ export const PAGE_SCRIPT = String.raw`"use strict";
         cvr: form.elements.namedItem("cvr").value.trim(),
         entityId: form.elements.namedItem("entityId").value.trim(),
       };
-      act(button, byId("create-msg"), async function () {
+      act(button, byId("create-msg"), async () => {
         var user = await api("POST", "/system-users", body);
         form.reset();
         return user;
-      }, function (user) {
-        return "systembruger " + user.id + " created; upload its certificate below";
-      });
+      }, (user) => "systembruger " + user.id + " created; upload its certificate below");
     });
   }
 
@@ -545,7 +523,7 @@ export const PAGE_SCRIPT = String.raw`"use strict";
           class: rejected ? "" : "clamp",
           title: rejected ? null : "click to show all",
           text: detail,
-          onclick: function (e) {
+          onclick: (e) => {
             e.currentTarget.classList.remove("clamp");
           },
         }),
@@ -566,7 +544,7 @@ export const PAGE_SCRIPT = String.raw`"use strict";
       lastSeq = null;
       return;
     }
-    data.events.forEach(function (event) {
+    data.events.forEach((event) => {
       body.insertBefore(eventRow(event), body.firstChild);
       lastSeq = Math.max(lastSeq, event.seq);
     });
@@ -589,13 +567,11 @@ export const PAGE_SCRIPT = String.raw`"use strict";
         api("GET", "/system-users"),
         api("GET", "/certificates/revoked"),
         Promise.all(
-          ENVS.map(function (env) {
-            return api("GET", "/environments/" + env + "/wsp-trust");
-          }),
+          ENVS.map((env) => api("GET", "/environments/" + env + "/wsp-trust")),
         ),
       ]);
       var trust = {};
-      ENVS.forEach(function (env, i) {
+      ENVS.forEach((env, i) => {
         trust[env] = results[5][i];
       });
       renderHeader(results[0], results[1]);
@@ -634,7 +610,7 @@ export const PAGE_SCRIPT = String.raw`"use strict";
     }
   }
 
-  byId("only-rejected").addEventListener("change", function (event) {
+  byId("only-rejected").addEventListener("change", (event) => {
     byId("events-table").classList.toggle("only-rejected", event.currentTarget.checked);
   });
   buildCreateForm();
