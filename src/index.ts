@@ -1,7 +1,10 @@
 /**
  * smdb-harness as a library: start the harness in a test, drive it through the registry and the
- * clock, read its decisions from the event log.
+ * clock, read its decisions from the event log; call it with the reference client (WscClient).
  */
+export { type ClientConfig, loadClientConfig, parseClientConfig } from "./client/config.js";
+export { ClientError, type ClientReason } from "./client/errors.js";
+export { type Token, WscClient, type WscClientOptions } from "./client/wsc-client.js";
 export {
   type Clock,
   parseDuration,

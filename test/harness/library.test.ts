@@ -4,10 +4,29 @@
  * examples do.
  */
 import { readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { HarnessBuilder, htmlReport, runScenario, startHarness, VirtualClock } from "../../src/index.js";
+import {
+  ClientError,
+  HarnessBuilder,
+  htmlReport,
+  loadClientConfig,
+  RealClock,
+  runScenario,
+  startHarness,
+  VirtualClock,
+  WscClient,
+} from "../../src/index.js";
+import { writeCredentialFiles } from "../../src/pki/index.js";
 import { REPO_ROOT } from "../helpers/cli.js";
+import { provisionSystemUser } from "../helpers/harness.js";
+import { useTempDir } from "../helpers/tmp.js";
+
+let dir: string;
+useTempDir("smdb-library-", (path) => {
+  dir = path;
+});
 
 const T0 = "2026-01-01T00:00:00Z";
 const DAY = 86_400_000;
@@ -55,5 +74,62 @@ describe("reports from code", () => {
     expect(html).toMatch(
       /Downtime: <strong class="bad">1d1ms<\/strong> over the scenario's 3d, 2026-03-01T00:00:00\.000Z → /,
     );
+  });
+});
+
+describe("the reference client from code", () => {
+  it("WscClient.fromConfig(await loadClientConfig(file)) calls the harness; refusals are ClientErrors", async () => {
+    await using h = await new HarnessBuilder().withHttp().start();
+    const cert = await h.state.ca.issue({
+      profile: "oces3-system",
+      cvr: "94567890",
+      name: "lib",
+      notBefore: new Date(Date.now() - 86_400_000),
+      notAfter: new Date(Date.now() + 86_400_000),
+    });
+    await provisionSystemUser(
+      h.registry,
+      { name: "lib", cvr: "94567890", entityId: "https://lib.example/wsc" },
+      {
+        current: cert,
+      },
+    );
+    await writeCredentialFiles(cert, join(dir, "lib"), { password: "test" });
+    await writeFile(join(dir, "sts.pem"), h.state.environment("production").stsSigning.certificate.pem);
+    const yaml = (env: "integration" | "production") =>
+      [
+        `environment: ${env}`,
+        `stsUrl: ${h.stsUrl(env)}`,
+        `stsEndpointReference: ${h.state.environment(env).stsEndpointReference}`,
+        "stsCertificate: sts.pem",
+        `wspUrl: ${h.wspUrl(env)}`,
+        `wspEntityId: ${h.state.environment(env).wspEntityId}`,
+        "clientCertificate: { cert: lib.pem, key: lib.key.pem }",
+        "",
+      ].join("\n");
+    await writeFile(join(dir, "client.yaml"), yaml("production"));
+    const wsc = await WscClient.fromConfig(await loadClientConfig(join(dir, "client.yaml")), {
+      clock: new RealClock(),
+    });
+    try {
+      const ping = await wsc.call("Ping");
+      expect(ping.result).toMatchObject({ cvr: "94567890", environment: "production" });
+    } finally {
+      wsc.close();
+    }
+    await writeFile(join(dir, "integration.yaml"), yaml("integration"));
+    const other = await WscClient.fromConfig(await loadClientConfig(join(dir, "integration.yaml")), {
+      clock: new RealClock(),
+    });
+    try {
+      const error = await other.getToken().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ClientError);
+      expect(error).toMatchObject({ step: 1, reason: "CERT_NOT_PROVISIONED" });
+    } finally {
+      other.close();
+    }
   });
 });
