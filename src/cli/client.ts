@@ -164,7 +164,16 @@ Examples:
           process.stdout.write(`${JSON.stringify(res.result, null, 2)}\n`);
           return 0;
         } catch (error) {
-          throw clientCliError(error);
+          const cliError = clientCliError(error);
+          if (
+            !options.payload &&
+            error instanceof ClientError &&
+            error.reason === "VALIDATION_ERROR" &&
+            cliError instanceof CliError
+          ) {
+            cliError.message += ` (no --payload was given: ${options.operation} takes a JSON file; see \`smdb-harness client call --help\`)`;
+          }
+          throw cliError;
         } finally {
           wsc?.close();
         }

@@ -101,6 +101,15 @@ describe("smdb-harness client call", () => {
     expect(JSON.parse(ping.stdout)).toMatchObject({ cvr: "97777777", environment: "production" });
   });
 
+  it("IndberetForloeb without --payload: the VALIDATION_ERROR line says that no --payload was given", async () => {
+    const config = await clientConfig("glemsom", "96666666");
+    const res = await clientCall(config, "IndberetForloeb");
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(
+      /^smdb-harness: step 2: VALIDATION_ERROR: .*forloebId: is required.* \(no --payload was given: IndberetForloeb takes a JSON file; see `smdb-harness client call --help`\)\n$/,
+    );
+  });
+
   it("--help teaches: payload shapes (the course example is a valid course), exit codes, examples", async () => {
     const help = await runCli(["client", "call", "--help"]);
     expect(help.code).toBe(0);
