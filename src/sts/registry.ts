@@ -244,9 +244,24 @@ export class Registry implements StsDirectory {
   systemUser(id: string): SystemUserRecord {
     const user = this.#users.get(id);
     if (!user) {
-      throw new AdminError(404, "UNKNOWN_SYSTEM_USER", `there is no systembruger with id "${id}"`, {
-        known: [...this.#users.keys()],
-      });
+      const known = [...this.#users.keys()];
+      const listed =
+        known.length === 0
+          ? "there are none yet (POST /admin/api/system-users creates one)"
+          : `known ids: ${known
+              .slice(0, 10)
+              .map((k) => JSON.stringify(k))
+              .join(
+                ", ",
+              )}${known.length > 10 ? `, … (${known.length} in all; GET /admin/api/system-users)` : ""}`;
+      throw new AdminError(
+        404,
+        "UNKNOWN_SYSTEM_USER",
+        `there is no systembruger with id "${id}"; ${listed}`,
+        {
+          known,
+        },
+      );
     }
     return user;
   }

@@ -344,7 +344,9 @@ describe("bad input is a 4xx with {error, detail}", () => {
 
   it("unknown ids, environments, slots and routes", async () => {
     await call("POST", "/admin/api/system-users", { name: "C", cvr: "93456789", entityId: "urn:c", id: "c" });
-    expectError(await call("GET", "/admin/api/system-users/nobody"), 404, "UNKNOWN_SYSTEM_USER");
+    const nobody = await call("GET", "/admin/api/system-users/nobody");
+    expectError(nobody, 404, "UNKNOWN_SYSTEM_USER");
+    expect(nobody.body.detail).toMatch(/^there is no systembruger with id "nobody"; known ids: ".+"/);
     expectError(await call("POST", "/admin/api/system-users/nobody/save"), 404);
     expectError(await call("POST", "/admin/api/system-users/nobody/provision/production"), 404);
     expectError(
