@@ -84,3 +84,14 @@ describe("scenario run --out", () => {
     );
   });
 });
+
+describe("scenario explore --match", () => {
+  it("takes the ordering code in any case (u-pp-d is U-PP-D)", async () => {
+    const res = await runCli(["scenario", "explore", "--match", "u-pp-d", "--json", "--workers", "1"], {
+      timeoutMs: 120_000,
+    });
+    expect(res.code, res.stderr).toBe(0);
+    const orderings = JSON.parse(res.stdout).orderings as { steps: string[] }[];
+    expect(orderings.length).toBeGreaterThan(0);
+  });
+});

@@ -40,7 +40,7 @@ export interface ExploreOptions {
   /** Also try the client deploy at the same instant as the step before it (default true). */
   timings?: boolean;
   /**
-   * Only the orderings whose short code contains this text (codes like `U-PI-PP-D-E`; steps U
+   * Only the orderings whose short code contains this text, in any case (codes like `U-PI-PP-D-E`; steps U
    * upload+save, PI/PP provision integration/production, D client deploy, E old certificate expiry).
    */
   match?: string;
@@ -263,7 +263,8 @@ async function runAll(
 export async function exploreOrderings(options: ExploreOptions): Promise<ExploreResult> {
   const started = performance.now();
   const variants = rotationVariants(options.timings ?? true).filter(
-    (variant) => options.match === undefined || orderCode(variant.order).includes(options.match),
+    (variant) =>
+      options.match === undefined || orderCode(variant.order).includes(options.match.toUpperCase()),
   );
   if (variants.length === 0) {
     throw new RangeError(
