@@ -8,6 +8,7 @@
  * `client-production.yaml`, DESIGN.md §4 "Client configuration").
  */
 import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import YAML from "yaml";
@@ -22,6 +23,7 @@ import {
 } from "../harness/clock.js";
 import { ENVIRONMENTS, type Environment } from "../harness/events.js";
 import { type FaultMode, type Harness, startHarness } from "../harness/harness.js";
+import { Certificate } from "../pki/certificate.js";
 import { writeCredentialFiles } from "../pki/export.js";
 import { ROLLOVER_POLICIES, type RolloverPolicy } from "../sts/types.js";
 import { DEFAULT_STATE_DIR } from "./certs.js";
@@ -199,12 +201,41 @@ async function up(flags: UpFlags): Promise<undefined> {
   try {
     const demo = await ensureDemo(harness, stateDir);
     const configs = await writeClientConfigs(harness, stateDir, demo);
-    printSummary(harness, stateDir, demo, configs);
+    const warning = await demoCertificateWarning(harness, demo, stateDir);
+    printSummary(harness, stateDir, demo, configs, warning ? [warning] : []);
   } catch (error) {
     await harness.close();
     throw error;
   }
   return undefined;
+}
+
+/**
+ * The demo certificate was made for the harness time of the first start; a later start on another
+ * (virtual) time makes every demo call fail with CERT_EXPIRED / CERT_NOT_YET_VALID. Say so.
+ */
+async function demoCertificateWarning(
+  harness: Harness,
+  demo: DemoInfo,
+  stateDir: string,
+): Promise<string | undefined> {
+  let cert: Certificate;
+  try {
+    cert = Certificate.fromPem(await readFile(demo.pem, "utf8"));
+  } catch {
+    return undefined;
+  }
+  const now = harness.clock.nowMs();
+  if (cert.isValidAt(now)) return undefined;
+  const why =
+    now < cert.notBefore.getTime()
+      ? `is not valid before ${cert.notBefore.toISOString()}`
+      : `expired at ${cert.notAfter.toISOString()}`;
+  return (
+    `warning: the demo client certificate (${demo.pem}) ${why}, but harness time is ${new Date(now).toISOString()}: ` +
+    `client calls with the demo configuration fail in step 1. It was made on the first start in ${stateDir}; ` +
+    "start on a time within its validity, or with a new --state-dir for a fresh demo certificate."
+  );
 }
 
 /** Creates the demo systembruger and its client credential once per state dir. */
@@ -302,6 +333,7 @@ function printSummary(
   stateDir: string,
   demo: DemoInfo,
   configs: Record<Environment, string>,
+  warnings: string[] = [],
 ): void {
   const files = harness.state.files()!;
   const lines = [
@@ -341,6 +373,7 @@ function printSummary(
             : "message timestamps are checked against this machine's clock; certificates, rollover and tokens use harness time (--message-clock harness to change)",
         ]
       : []),
+    ...warnings,
     "Press Ctrl+C to stop.",
   );
   process.stdout.write(`${lines.join("\n")}\n`);

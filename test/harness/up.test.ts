@@ -212,9 +212,24 @@ describe("smdb-harness up, as a real process", () => {
     const rewritten = YAML.parse(await readFile(join(stateDir, "client-integration.yaml"), "utf8"));
     expect(rewritten.stsUrl).toBe(`${second.url}/integration/SecurityTokenService.svc`);
     expect(rewritten.tls).toBeUndefined();
+    expect(second.stdout()).not.toContain("warning: the demo client certificate");
 
     second.child.kill("SIGINT");
     expect(await second.exited).toBe(0);
+
+    // A later start far past the demo certificate's validity says so before "Press Ctrl+C".
+    const third = await startUp([
+      "--state-dir",
+      stateDir,
+      "--http",
+      "--virtual-clock",
+      "2035-01-01T00:00:00Z",
+    ]);
+    expect(third.stdout()).toMatch(
+      /warning: the demo client certificate \(.*demo-client\.pem\) expired at \S+, but harness time is 2035-01-01T00:00:00\.000Z: .*new --state-dir.*\nPress Ctrl\+C to stop\./,
+    );
+    third.child.kill("SIGINT");
+    expect(await third.exited).toBe(0);
   });
 
   it("refuses bad flags with one line and exit code 2", async () => {
