@@ -270,4 +270,22 @@ describe("the admin page", () => {
     expect(requests.filter((url) => !url.startsWith(`${h.url}/`))).toEqual([]);
     expect(problems).toEqual([]);
   });
+
+  it("a scheduled activation says when the policy ignores it", async () => {
+    const api = (method: string, path: string, body: unknown) =>
+      fetch(`${h.url}/admin/api${path}`, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    expect((await api("PUT", "/settings", { policy: "at-expiry" })).status).toBe(200);
+    expect((await api("POST", `/system-users/${userId}/provision/integration`, { at: "+1d" })).status).toBe(
+      200,
+    );
+    const info = envPart("integration").locator(".info");
+    await info.filter({ hasText: "(used only under policy immediate; now at-expiry)" }).waitFor(WAIT);
+    expect((await api("PUT", "/settings", { policy: "immediate" })).status).toBe(200);
+    await info.filter({ hasNotText: "used only under" }).filter({ hasText: "activates " }).waitFor(WAIT);
+    expect(problems).toEqual([]);
+  });
 });

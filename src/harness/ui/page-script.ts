@@ -442,7 +442,12 @@ export const PAGE_SCRIPT = String.raw`"use strict";
       var info = [];
       if (provisioned) {
         info.push("provisioned " + isoSeconds(provisioned.provisionedAt) + "Z");
-        if (provisioned.activateAt) info.push("activates " + isoSeconds(provisioned.activateAt) + "Z");
+        if (provisioned.activateAt) {
+          info.push(
+            "activates " + isoSeconds(provisioned.activateAt) + "Z" +
+              (status.policy === "immediate" ? "" : " (used only under policy immediate; now " + status.policy + ")"),
+          );
+        }
         if (status.nextChangeAt) info.push("STS answer changes " + isoSeconds(status.nextChangeAt) + "Z");
       } else {
         info.push("never provisioned to " + env);
