@@ -6,25 +6,41 @@
  * exactly as sent and received. Exit 0 on success; otherwise one line naming the step and the
  * reason code (exit 1 when the STS or WSP refused, 2 for local setup: configuration or certificate).
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { loadClientConfig } from "../client/config.js";
 import { ClientError } from "../client/errors.js";
 import { type DumpHook, WscClient } from "../client/wsc-client.js";
 import { type Clock, RealClock } from "../harness/clock.js";
+import { OPERATIONS } from "../wsp/operations.js";
 import { action, CliError } from "./common.js";
 
-/** A dump hook writing each message into `dir` (created on first use). */
+/**
+ * A dump hook writing each message into `dir` (created on first use). The client numbers its
+ * messages from 001 in every run; here they continue after the highest number already in the
+ * directory, so a second run into the same directory adds to the first instead of overwriting it.
+ */
 export function dumpToDir(dir: string | undefined): DumpHook | undefined {
   if (!dir) return undefined;
   const target = resolve(dir);
-  let made: Promise<unknown> | undefined;
+  let offset: Promise<number> | undefined;
   return async (name, content) => {
-    made ??= mkdir(target, { recursive: true });
-    await made;
-    await writeFile(join(target, name), content);
+    offset ??= mkdir(target, { recursive: true }).then(async () => highestDumpNumber(await readdir(target)));
+    const base = await offset;
+    const numbered = /^(\d+)(-.*)$/.exec(name);
+    const file = numbered ? `${String(Number(numbered[1]) + base).padStart(3, "0")}${numbered[2]}` : name;
+    await writeFile(join(target, file), content);
   };
+}
+
+function highestDumpNumber(files: string[]): number {
+  let highest = 0;
+  for (const file of files) {
+    const match = /^(\d+)-.*\.xml$/.exec(file);
+    if (match) highest = Math.max(highest, Number(match[1]));
+  }
+  return highest;
 }
 
 /** Loads the configuration and builds the client (shared by `client token` and `client call`). */
@@ -115,7 +131,11 @@ Examples:
     .command("call")
     .description("steps 1 and 2: get a token and call an SMDB operation; prints its result as JSON")
     .requiredOption("--config <file>", "client configuration YAML (as `smdb-harness up` writes it)")
-    .requiredOption("--operation <name>", "Ping, IndberetForloeb or HentForloeb")
+    .addOption(
+      new Option("--operation <name>", "the SMDB operation to call")
+        .choices(OPERATIONS)
+        .makeOptionMandatory(),
+    )
     .option(
       "--payload <file>",
       "JSON file with the operation's fields (a course; or {forloebId} / {aendretSiden})",

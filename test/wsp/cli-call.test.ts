@@ -83,9 +83,29 @@ describe("smdb-harness client call", () => {
 
     const query = join(dir, "query.json");
     await writeFile(query, JSON.stringify({ forloebId: COURSE.forloebId }));
-    const got = await clientCall(config, "HentForloeb", { payload: query });
+    const got = await clientCall(config, "HentForloeb", { payload: query, dumpDir: dump });
     expect(got.code, got.stderr).toBe(0);
     expect(JSON.parse(got.stdout).forloeb[0]).toMatchObject({ ...COURSE, version: 1 });
+    // A second run into the same dump directory adds to it; nothing of the first run is overwritten.
+    expect((await readdir(dump)).sort()).toEqual([
+      ...files,
+      "002-sts-request.xml",
+      "002-sts-response.xml",
+      "002-wsp-HentForloeb-request.xml",
+      "002-wsp-HentForloeb-response.xml",
+    ]);
+    expect(await readFile(join(dump, "001-wsp-IndberetForloeb-request.xml"), "utf8")).toBe(request);
+  });
+
+  it("an unknown --operation is a usage error before any request is sent (exit 2)", async () => {
+    const config = await clientConfig("usage", "91234568");
+    const before = h.events.lastSeq;
+    const res = await clientCall(config, "Foo");
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(
+      /argument 'Foo' is invalid\. Allowed choices are Ping, IndberetForloeb, HentForloeb/,
+    );
+    expect(h.events.since(before)).toEqual([]);
   });
 
   it("a refusal is one line naming step 2 and the reason code, exit 1", async () => {
