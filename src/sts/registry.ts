@@ -20,6 +20,7 @@ import { readJsonIfExists, writeJsonAtomic } from "../harness/atomic-file.js";
 import type { Clock } from "../harness/clock.js";
 import { ENVIRONMENTS, type Environment, type EventLog } from "../harness/events.js";
 import { Certificate } from "../pki/index.js";
+import { cvrOf } from "../pki/inspect.js";
 import { CertificateFileError, parseCredentialBytes, parseUploadedCertificate } from "../pki/load.js";
 import {
   decideRollover,
@@ -402,6 +403,18 @@ export class Registry implements StsDirectory {
           "CERT_EXPIRED_AT_UPLOAD",
           `${label}: certificate ${describeCert(certificate)} expired at ${certificate.notAfter.toISOString()} (now ${iso(now)}); upload a certificate that is still valid (a renewed one)`,
           { sha256: certificate.sha256, notAfter: certificate.notAfter.toISOString() },
+        );
+      }
+      // NemLog-in takes only the organisation's own certificates for its systembrugere: a
+      // certificate that names another CVR (OCES3 NTRDK-…, FOCES CVR:…) is refused. One that
+      // names none (a vendor's own test CA) is taken as it is.
+      const certificateCvr = cvrOf(certificate);
+      if (certificateCvr !== null && certificateCvr !== user.identity.cvr) {
+        throw new AdminError(
+          400,
+          "CERT_CVR_MISMATCH",
+          `${label}: certificate ${describeCert(certificate)} belongs to CVR ${certificateCvr}, but systembruger "${user.identity.name}" (${id}) belongs to CVR ${user.identity.cvr}; upload a certificate issued to CVR ${user.identity.cvr}`,
+          { sha256: certificate.sha256, certificateCvr, systemUserCvr: user.identity.cvr },
         );
       }
       const ownerId = this.#ownerIndex().get(certificate.sha256);

@@ -14,6 +14,7 @@ let old: Credential;
 let renewed: Credential;
 let other: Credential;
 let expired: Credential;
+let otherOrganisation: Credential;
 let dir: string;
 useTempDir("registry-", (path) => {
   dir = path;
@@ -25,6 +26,13 @@ beforeAll(async () => {
   ({ old, renewed } = await rotationPair(ca, T0));
   other = await issue("other", -1, 1095);
   expired = await issue("expired", -1200, -5);
+  otherOrganisation = await ca.issue({
+    profile: "oces3-system",
+    cvr: "92345678",
+    name: "another organisation's system",
+    notBefore: new Date(T0 - DAY),
+    notAfter: new Date(T0 + 1095 * DAY),
+  });
 });
 
 async function fresh(options: { stateDir?: string; clock?: VirtualClock } = {}) {
@@ -183,7 +191,8 @@ describe("uploads", () => {
   it("refuses what NemLog-in refuses, each with a sentence and an event", async () => {
     const { registry, events } = await fresh();
     const { identity } = await registry.createSystemUser({ name: "A", cvr: "91234567", entityId: "urn:a" });
-    const b = await registry.createSystemUser({ name: "B", cvr: "92345678", entityId: "urn:b" });
+    // A second systembruger of the same organisation (same CVR).
+    const b = await registry.createSystemUser({ name: "B", cvr: "91234567", entityId: "urn:b" });
     await registry.uploadCertificate(b.identity.id, "integration", "current", other.certificate.der);
     const cases: Array<[Buffer, number, string, RegExp]> = [
       [toPkcs12(old, "pw"), 400, "PKCS12_NOT_ALLOWED", /PKCS#12.*upload the \.cer/],
@@ -199,6 +208,12 @@ describe("uploads", () => {
       ],
       [other.certificate.der, 409, "CERT_IN_USE", /already registered for another systembruger, "B"/],
       [ca.issuing.certificate.der, 400, "CA_CERTIFICATE_NOT_ALLOWED", /CA certificate/],
+      [
+        otherOrganisation.certificate.der,
+        400,
+        "CERT_CVR_MISMATCH",
+        /belongs to CVR 92345678, but systembruger "A" .* belongs to CVR 91234567; upload a certificate issued to CVR 91234567/,
+      ],
     ];
     for (const [bytes, status, code, message] of cases) {
       const error = await rejection(registry.uploadCertificate(identity.id, "production", "current", bytes));
