@@ -2,27 +2,18 @@
 
 import { HarnessError } from "../errors.js";
 import type { Step } from "../harness/events.js";
+import type { ClientSetupReason, StsClientReason, WspClientReason } from "../reason-codes.js";
 
 /**
- * Client-side reason codes (DESIGN.md §4) plus the STS's own reason when a verbose fault names
- * one. Added here: `STS_FAULT` (a fault without a harness reason, e.g. realistic fault mode),
- * `STS_UNREACHABLE` (transport), `STS_RESPONSE_MALFORMED` (not a SOAP answer we can read),
- * `CONFIG_INVALID` (the client configuration); step 2: `WSP_RESPONSE_UNTRUSTED` (the SMDB's answer
- * is not correctly signed, does not relate to the request, or is signed by a certificate other
- * than the configured `wspCertificate`), `WSP_RESPONSE_MALFORMED`, `WSP_FAULT`.
+ * Client-side reason codes (src/reason-codes.ts: `CLIENT_SETUP_REASONS` at step 0,
+ * `STS_CLIENT_REASONS` at step 1, `WSP_CLIENT_REASONS` at step 2) plus the STS's or the WSP's own
+ * reason when a verbose fault names one. `STS_FAULT`/`WSP_FAULT`: a fault without a harness
+ * reason (e.g. realistic fault mode); `…_UNREACHABLE`: transport; `STS_RESPONSE_MALFORMED`: not a
+ * SOAP answer we can read; `CONFIG_INVALID`: the client configuration; `WSP_RESPONSE_UNTRUSTED`:
+ * the SMDB's answer is not correctly signed, does not relate to the request, or is signed by a
+ * certificate other than the configured `wspCertificate`.
  */
-export type ClientReason =
-  | "CLIENT_CERT_NOT_FOUND"
-  | "CLIENT_CERT_UNREADABLE"
-  | "CONFIG_INVALID"
-  | "STS_RESPONSE_UNTRUSTED"
-  | "STS_RESPONSE_MALFORMED"
-  | "STS_UNREACHABLE"
-  | "STS_FAULT"
-  | "WSP_RESPONSE_UNTRUSTED"
-  | "WSP_RESPONSE_MALFORMED"
-  | "WSP_FAULT"
-  | (string & {});
+export type ClientReason = ClientSetupReason | StsClientReason | WspClientReason | (string & {});
 
 export class ClientError extends HarnessError {
   override readonly name = "ClientError";

@@ -4,6 +4,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { StsClientReason, WspClientReason } from "../reason-codes.js";
 import { ClientError } from "./errors.js";
 
 export interface HttpOptions {
@@ -60,7 +61,7 @@ export class HttpClient {
     const target = new URL(url);
     const isHttps = target.protocol === "https:";
     const send = isHttps ? httpsRequest : httpRequest;
-    const unreachable = step === 1 ? "STS_UNREACHABLE" : "WSP_UNREACHABLE";
+    const unreachable: StsClientReason | WspClientReason = step === 1 ? "STS_UNREACHABLE" : "WSP_UNREACHABLE";
     return new Promise((resolve, reject) => {
       const req = send(
         target,

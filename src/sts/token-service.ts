@@ -50,6 +50,7 @@ import type { Clock } from "../harness/clock.js";
 import { type Environment, type EventLog, isEnvironment } from "../harness/events.js";
 import { BODY_HARD_CAP_BYTES, readRequestBody } from "../harness/http-body.js";
 import type { Certificate } from "../pki/index.js";
+import type { OK, StsFailureReason } from "../reason-codes.js";
 import { buildIdIndex, SIGNATURE_PLACEHOLDER, SignatureError, signXml } from "../xml/dsig.js";
 import { encryptAssertion } from "../xml/encryption.js";
 import { NS, WSS, WST } from "../xml/ns.js";
@@ -103,28 +104,8 @@ export interface StsResponse {
   body: string;
 }
 
-/** Every reason code the token endpoint can give (DESIGN.md §4, plus the ones added here). */
-export type StsReason =
-  | "OK"
-  | "MALFORMED_REQUEST"
-  | "UNSUPPORTED_ALGORITHM"
-  | "SIGNATURE_INVALID"
-  | "UNSIGNED_PART"
-  | "WRONG_ENDPOINT"
-  | "TIMESTAMP_EXPIRED"
-  | "TIMESTAMP_NOT_YET_VALID"
-  | "ACT_AS_NOT_ALLOWED"
-  | "CERT_UNTRUSTED_ISSUER"
-  | "CERT_EXPIRED"
-  | "CERT_NOT_YET_VALID"
-  | "CERT_REVOKED"
-  | "CERT_NOT_REGISTERED"
-  | "CERT_NOT_PROVISIONED"
-  | "CERT_NOT_YET_ACTIVE"
-  | "CERT_SUPERSEDED"
-  | "UNKNOWN_SERVICE"
-  | "INVALID_LIFETIME"
-  | "STS_INTERNAL_ERROR";
+/** Every reason code the token endpoint can give (src/reason-codes.ts `STS_REASONS`, and OK). */
+export type StsReason = typeof OK | StsFailureReason;
 
 /** The WS-Trust fault code sent for each reason. */
 export const FAULT_CODES: Record<Exclude<StsReason, "OK">, WstFaultCode> = {

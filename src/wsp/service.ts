@@ -29,6 +29,7 @@ import type { Clock } from "../harness/clock.js";
 import { type Environment, type EventLog, isEnvironment } from "../harness/events.js";
 import { BODY_HARD_CAP_BYTES, readRequestBody } from "../harness/http-body.js";
 import type { Certificate, Credential } from "../pki/index.js";
+import type { WspFailureReason } from "../reason-codes.js";
 import {
   buildIdwsResponse,
   type IdwsRequestParts,
@@ -149,7 +150,7 @@ export const FAULT_SUBCODES: Readonly<Record<string, Soap12Subcode | undefined>>
   PRIVILEGE_MISSING: "wsse:FailedAuthentication",
   VALIDATION_ERROR: undefined,
   WRONG_ENDPOINT: undefined,
-};
+} satisfies Record<Exclude<WspFailureReason, "INTERNAL_ERROR">, Soap12Subcode | undefined>;
 
 /**
  * Refusals that are not the sender's fault: `env:Receiver` with this HTTP status. The replay
@@ -310,7 +311,7 @@ function fault(deps: WspDeps, ctx: Context, error: HarnessError): ServiceRespons
   };
 }
 
-function reject(reason: string, message: string): never {
+function reject(reason: WspFailureReason, message: string): never {
   throw new HarnessError(reason, message);
 }
 
