@@ -132,6 +132,57 @@ describe("scenario parser", () => {
     expect(problems.find((p) => p.field === "expect.failures[0].step")).toMatchObject({ line: 18 });
   });
 
+  it("refuses an unknown reason code with its line, the closest code and the step's codes", () => {
+    const [p, ...rest] = problemsOf(GOOD.replace("reason: CERT_NOT_YET_ACTIVE", "reason: CERT_NOT_ACTIVE"));
+    expect(rest).toEqual([]);
+    expect(p).toMatchObject({ file: "bad.yaml", line: 18, field: "expect.failures[0].reason" });
+    expect(p!.message).toContain("CERT_NOT_ACTIVE is not a reason code of step 1");
+    expect(p!.message).toContain("did you mean CERT_NOT_YET_ACTIVE?");
+    // The allowed codes are step 1's: the STS's and the client's for the STS's answer.
+    expect(p!.message).toContain("CERT_SUPERSEDED");
+    expect(p!.message).toContain("STS_RESPONSE_UNTRUSTED");
+    expect(p!.message).not.toContain("PRIVILEGE_MISSING");
+    expect(p!.message).not.toContain("CLIENT_CERT_NOT_FOUND");
+  });
+
+  it("refuses a reason of another step, saying which step has it", () => {
+    const [p] = problemsOf(
+      GOOD.replace("step: 1, reason: CERT_NOT_YET_ACTIVE", "step: 2, reason: CERT_NOT_YET_ACTIVE"),
+    );
+    expect(p).toMatchObject({ line: 18, field: "expect.failures[0].reason" });
+    expect(p!.message).toContain("CERT_NOT_YET_ACTIVE is not a reason of step 2; it is one of step 1");
+    expect(p!.message).toContain("PRIVILEGE_MISSING");
+  });
+
+  it("suggests a code for a reason written in lower case", () => {
+    const [p] = problemsOf(GOOD.replace("reason: CERT_NOT_YET_ACTIVE", "reason: cert_not_yet_active"));
+    expect(p).toMatchObject({ line: 18, field: "expect.failures[0].reason" });
+    expect(p!.message).toContain("did you mean CERT_NOT_YET_ACTIVE?");
+  });
+
+  it("checks the reasons of expect.calls: against the step when given, else against every step", () => {
+    const calls = (list: string) => `${GOOD}  calls: [ ${list} ]\n`;
+    const s = parseScenarioText(
+      calls(
+        "{ at: +13d, outcome: fail, reason: CERT_NOT_YET_ACTIVE }, { at: +13d, outcome: fail, step: 1, reason: CERT_NOT_YET_ACTIVE }",
+      ),
+    );
+    expect(s.expect.calls?.map((c) => c.reason)).toEqual(["CERT_NOT_YET_ACTIVE", "CERT_NOT_YET_ACTIVE"]);
+
+    const problems = problemsOf(
+      calls(
+        "{ at: +13d, outcome: fail, reason: TOKEN_EXPIRD }, { at: +13d, outcome: fail, step: 0, reason: TOKEN_EXPIRED }",
+      ),
+    );
+    expect(problems.map((p) => [p.line, p.field])).toEqual([
+      [19, "expect.calls[0].reason"],
+      [19, "expect.calls[1].reason"],
+    ]);
+    expect(problems[0]!.message).toContain("TOKEN_EXPIRD is not a reason code; did you mean TOKEN_EXPIRED?");
+    expect(problems[0]!.message).toMatch(/step 0 .*step 1 .*step 2 /);
+    expect(problems[1]!.message).toContain("not a reason of step 0; it is one of step 2");
+  });
+
   it("the message of a ScenarioError names file, line and field", () => {
     try {
       parseScenarioText(withLine(13, "  - { at: +10d, do: nemlogin.gem }"), { file: "x/y.yaml" });

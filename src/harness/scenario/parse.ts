@@ -7,6 +7,14 @@ import { readFile } from "node:fs/promises";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from "yaml";
 import { HarnessError } from "../../errors.js";
+import {
+  allFailureReasons,
+  closestReason,
+  FAILURE_REASONS,
+  isFailureReason,
+  type ReasonStep,
+  stepsOfReason,
+} from "../../reason-codes.js";
 import type { RolloverPolicy } from "../../sts/types.js";
 import { parseDuration, parseIsoTime, TimeFormatError } from "../clock.js";
 import type { Environment } from "../events.js";
@@ -324,9 +332,15 @@ function ajvProblems(
         message = `must be ${[params.type].flat().join(" or ")}, got ${describe(error.data)}${description ? ` (${description})` : ""}`;
         break;
       }
-      case "pattern":
-        message = `${JSON.stringify(error.data)} is not allowed: ${patternHint(path)}`;
+      case "pattern": {
+        const last = path[path.length - 1];
+        const guess =
+          last === "reason" && typeof error.data === "string"
+            ? closestReason(error.data, allFailureReasons())
+            : undefined;
+        message = `${JSON.stringify(error.data)} is not allowed: ${patternHint(path)}${guess ? `; did you mean ${guess}?` : ""}`;
         break;
+      }
       case "propertyNames":
         continue;
       case "minProperties":
@@ -364,6 +378,33 @@ function ajvProblems(
     }
   }
   return problems;
+}
+
+/** What fails at each step, for the list of allowed reason codes. */
+const STEP_LABEL: Record<ReasonStep, string> = {
+  0: "step 0 (the client's own setup, nothing sent)",
+  1: "step 1 (the STS, or the client reading its answer)",
+  2: "step 2 (the SMDB, or the client reading its answer)",
+};
+
+/**
+ * Why `reason` is not a code a failure at `step` can carry (every step when none is given), or
+ * undefined when it is one. Names the closest code and the allowed ones (src/reason-codes.ts).
+ */
+export function reasonProblem(reason: string, step: ReasonStep | undefined): string | undefined {
+  const steps: ReasonStep[] = step === undefined ? [0, 1, 2] : [step];
+  if (steps.some((s) => isFailureReason(s, reason))) return undefined;
+  const allowed = steps.map((s) => `${STEP_LABEL[s]}: ${FAILURE_REASONS[s].join(", ")}`).join("; ");
+  const elsewhere = stepsOfReason(reason);
+  if (elsewhere.length > 0) {
+    return `${reason} is not a reason of step ${step}; it is one of ${elsewhere.map((s) => `step ${s}`).join(" and ")}: fix the step or the reason. Allowed at ${allowed}`;
+  }
+  const guess = closestReason(
+    reason,
+    steps.flatMap((s) => FAILURE_REASONS[s]),
+  );
+  const what = step === undefined ? "a reason code" : `a reason code of step ${step}`;
+  return `${reason} is not ${what}${guess ? `; did you mean ${guess}?` : "."} Allowed at ${allowed}`;
 }
 
 function patternHint(path: Array<string | number>): string {
@@ -623,6 +664,8 @@ function validate(data: unknown, locator: Locator): Scenario {
       const toMs = time(["expect", "failures", i, "to"], f.to, true);
       if (toMs <= fromMs)
         problem(["expect", "failures", i, "to"], `to (${f.to}) must be after from (${f.from})`);
+      const badReason = reasonProblem(f.reason, f.step);
+      if (badReason) problem(["expect", "failures", i, "reason"], badReason);
       return {
         fromMs,
         toMs,
@@ -636,6 +679,9 @@ function validate(data: unknown, locator: Locator): Scenario {
   if (rawExpect.calls) {
     expect.calls = (rawExpect.calls as Raw[]).map((c, i) => {
       if (c.certificate !== undefined) certRef(["expect", "calls", i, "certificate"], c.certificate);
+      const badReason =
+        c.reason === undefined || c.outcome === "ok" ? undefined : reasonProblem(c.reason, c.step);
+      if (badReason) problem(["expect", "calls", i, "reason"], badReason);
       if (c.outcome === "ok" && (c.reason !== undefined || c.step !== undefined)) {
         problem(
           ["expect", "calls", i],
