@@ -174,6 +174,24 @@ describe("smdb-harness scenario run", () => {
     expect(missing.stderr).toContain("does-not-exist.yaml");
   });
 
+  it("exits 2 for a misspelt reason code, naming file, line, field and the closest code", async () => {
+    const typo = join(dir, "typo-reason.yaml");
+    const text = (await readFile(scenarioFile("client-switched-before-sts"), "utf8")).replace(
+      "reason: CERT_NOT_YET_ACTIVE",
+      "reason: CERT_NOT_ACTIVE",
+    );
+    await writeFile(typo, text);
+    const line = text.split("\n").findIndex((l) => l.includes("CERT_NOT_ACTIVE")) + 1;
+    expect(line).toBeGreaterThan(0);
+    const run = await runCli(["scenario", "run", scenarioFile("correct-rotation-overlap"), typo]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain(`${typo}:${line}:`);
+    expect(run.stderr).toContain("expect.failures[0].reason: CERT_NOT_ACTIVE is not a reason code of step 1");
+    expect(run.stderr).toContain("did you mean CERT_NOT_YET_ACTIVE?");
+    expect(run.stderr).toContain("CERT_SUPERSEDED");
+  });
+
   it("writes JUnit and HTML reports to a file", async () => {
     const out = join(dir, "junit.xml");
     const run = await runCli([
