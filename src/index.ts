@@ -47,6 +47,16 @@ export {
   STS_ENDPOINT_REFERENCES,
   WSP_ENTITY_IDS,
 } from "./harness/state.js";
+export {
+  CLIENT_SETUP_REASONS,
+  FAILURE_REASONS,
+  type FailureReason,
+  isFailureReason,
+  STS_CLIENT_REASONS,
+  STS_REASONS,
+  WSP_CLIENT_REASONS,
+  WSP_REASONS,
+} from "./reason-codes.js";
 export { adminRouter } from "./sts/admin-api.js";
 export { AdminError, Registry, type SystemUserRecord } from "./sts/registry.js";
 export { decideRollover, type ProvisionedSet, type RolloverDecision, type Slot } from "./sts/rollover.js";
