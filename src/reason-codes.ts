@@ -83,9 +83,9 @@ export const WSP_REASONS = [
 
 /**
  * Step 2, client side: a fault without a reason (realistic fault mode), no answer, an answer that
- * is no SOAP 1.2 fault (`WSP_RESPONSE_MALFORMED`), not correctly signed or not by the configured
- * `wspCertificate` (`WSP_RESPONSE_UNTRUSTED`), a signed answer for another operation
- * (`MALFORMED_RESPONSE`), or an operation the client does not know (`UNKNOWN_OPERATION`). A
+ * is no SOAP 1.2 fault or a signed answer for another operation than the one called
+ * (`WSP_RESPONSE_MALFORMED`), not correctly signed or not by the configured `wspCertificate`
+ * (`WSP_RESPONSE_UNTRUSTED`), or an operation the client does not know (`UNKNOWN_OPERATION`). A
  * payload the client checks before sending is the WSP's `VALIDATION_ERROR`.
  */
 export const WSP_CLIENT_REASONS = [
@@ -93,7 +93,6 @@ export const WSP_CLIENT_REASONS = [
   "WSP_UNREACHABLE",
   "WSP_RESPONSE_MALFORMED",
   "WSP_RESPONSE_UNTRUSTED",
-  "MALFORMED_RESPONSE",
   "UNKNOWN_OPERATION",
 ] as const;
 

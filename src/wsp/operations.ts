@@ -274,7 +274,7 @@ export function resultFromXml(
 ): PingResult | IndberetResult | HentResult {
   if (element.namespaceURI !== SMDB_NS || element.localName !== `${operation}Response`) {
     throw new HarnessError(
-      "MALFORMED_RESPONSE",
+      "WSP_RESPONSE_MALFORMED",
       `the WSP answered with <${element.tagName}>; expected smdb:${operation}Response`,
     );
   }
