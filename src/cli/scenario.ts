@@ -7,7 +7,13 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Command, Option } from "commander";
 import { formatDuration } from "../harness/clock.js";
-import { formatScenarioResult, REPORTERS, type ReporterName, renderReport } from "../harness/report/index.js";
+import {
+  formatScenarioResult,
+  junitInputErrorReport,
+  REPORTERS,
+  type ReporterName,
+  renderReport,
+} from "../harness/report/index.js";
 import { type ExploreResult, exploreOrderings, formatExploreTable } from "../harness/scenario/explore.js";
 import { ScenarioError } from "../harness/scenario/parse.js";
 import { runScenarioFiles } from "../harness/scenario/run-many.js";
@@ -42,6 +48,18 @@ export async function expandScenarioPaths(paths: string[]): Promise<string[]> {
     files.push(...names.map((name) => join(path, name)));
   }
   return files;
+}
+
+/** Writes a report file, making its directory; an unwritable path is one line naming it. */
+async function writeReport(out: string, report: string): Promise<void> {
+  try {
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, report);
+  } catch (error) {
+    throw new CliError(
+      `--out ${out}: cannot write the report (${(error as NodeJS.ErrnoException).code ?? error})`,
+    );
+  }
 }
 
 export function register(program: Command): void {
@@ -118,8 +136,13 @@ Examples:
               },
             });
           } catch (error) {
-            if (error instanceof ScenarioError)
+            if (error instanceof ScenarioError) {
+              // CI reads the JUnit file: say there why nothing ran, rather than leaving none.
+              if (options.reporter === "junit" && options.out) {
+                await writeReport(options.out, junitInputErrorReport(error.problems));
+              }
               throw new CliError(`bad scenario input:\n${error.message}`, 2);
+            }
             throw error;
           }
           const elapsed = Math.round(performance.now() - started);
@@ -128,14 +151,7 @@ Examples:
             verbose: options.verbose,
           });
           if (options.out) {
-            try {
-              await mkdir(dirname(options.out), { recursive: true });
-              await writeFile(options.out, report);
-            } catch (error) {
-              throw new CliError(
-                `--out ${options.out}: cannot write the report (${(error as NodeJS.ErrnoException).code ?? error})`,
-              );
-            }
+            await writeReport(options.out, report);
             process.stderr.write(
               `${results.filter((r) => r.passed).length}/${results.length} scenarios as expected; report written to ${options.out}\n`,
             );

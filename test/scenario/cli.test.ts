@@ -190,6 +190,20 @@ describe("smdb-harness scenario run", () => {
     expect(run.stderr).toContain("expect.failures[0].reason: CERT_NOT_ACTIVE is not a reason code of step 1");
     expect(run.stderr).toContain("did you mean CERT_NOT_YET_ACTIVE?");
     expect(run.stderr).toContain("CERT_SUPERSEDED");
+
+    // With --reporter junit --out, CI still finds a JUnit file that says why nothing ran.
+    const out = join(dir, "bad-input", "junit.xml");
+    const junit = await runCli(["scenario", "run", typo, "--reporter", "junit", "--out", out]);
+    expect(junit.code, junit.stderr).toBe(2);
+    const xml = await readFile(out, "utf8");
+    expect(xml).toContain('errors="1"');
+    expect(xml).toContain(`<testcase name="${typo}" classname="smdb-harness.scenario.input"`);
+    expect(xml).toMatch(
+      new RegExp(`<error message="[^"]*:${line}:[^"]*CERT_NOT_ACTIVE is not a reason code of step 1`),
+    );
+    const { DOMParser } = await import("@xmldom/xmldom");
+    const parsed = new DOMParser().parseFromString(xml, "text/xml");
+    expect(parsed.getElementsByTagName("error")).toHaveLength(1);
   });
 
   it("writes JUnit and HTML reports to a file", async () => {

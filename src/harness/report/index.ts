@@ -7,7 +7,7 @@ import { type TerminalOptions, terminalReport } from "./terminal.js";
 
 export { htmlReport } from "./html.js";
 export { jsonReport, toJsonResult } from "./json.js";
-export { junitReport } from "./junit.js";
+export { junitInputErrorReport, junitReport } from "./junit.js";
 export { formatScenarioResult, formatSummary, terminalReport } from "./terminal.js";
 
 export const REPORTERS = ["terminal", "json", "junit", "html"] as const;

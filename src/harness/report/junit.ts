@@ -4,6 +4,7 @@
  * run is an <error>. The timeline goes to <system-out>.
  */
 import { formatDuration } from "../clock.js";
+import type { ScenarioProblem } from "../scenario/parse.js";
 import { relTime, type ScenarioResult } from "../scenario/result.js";
 
 function escapeXml(text: string): string {
@@ -58,6 +59,31 @@ export function junitReport(results: ScenarioResult[], elapsedMs: number): strin
   return `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="smdb-harness scenarios" tests="${results.length}" failures="${failures}" errors="${errors}" time="${(elapsedMs / 1000).toFixed(3)}">
   <testsuite name="smdb-harness scenarios" tests="${results.length}" failures="${failures}" errors="${errors}" skipped="0" time="${(elapsedMs / 1000).toFixed(3)}">
+${cases.join("\n")}
+  </testsuite>
+</testsuites>
+`;
+}
+
+/**
+ * A JUnit document for scenario files that could not be run at all (bad input): one testcase per
+ * file with an `<error>` listing its problems, so that a CI job that reads the JUnit file shows
+ * why, instead of finding no file.
+ */
+export function junitInputErrorReport(problems: ScenarioProblem[]): string {
+  const byFile = new Map<string, ScenarioProblem[]>();
+  for (const problem of problems) byFile.set(problem.file, [...(byFile.get(problem.file) ?? []), problem]);
+  const cases = [...byFile].map(([file, list]) => {
+    const lines = list.map(
+      (p) => `${p.file}:${p.line}:${p.column}: ${p.field || "(scenario)"}: ${p.message}`,
+    );
+    return `    <testcase name="${escapeXml(file)}" classname="smdb-harness.scenario.input" file="${escapeXml(file)}" time="0.000">
+      <error message="${escapeXml(lines[0]!)}" type="ScenarioError">${escapeXml(lines.join("\n"))}</error>
+    </testcase>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="smdb-harness scenarios" tests="${cases.length}" failures="0" errors="${cases.length}" time="0.000">
+  <testsuite name="smdb-harness scenarios" tests="${cases.length}" failures="0" errors="${cases.length}" skipped="0" time="0.000">
 ${cases.join("\n")}
   </testsuite>
 </testsuites>
