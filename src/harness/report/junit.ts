@@ -56,9 +56,16 @@ export function junitReport(results: ScenarioResult[], elapsedMs: number): strin
     body += `\n      <system-out>${escapeXml(timeline(result))}</system-out>`;
     return `    <testcase ${attrs}>${body}\n    </testcase>`;
   });
+  return junitDocument(cases, failures, errors, elapsedMs);
+}
+
+/** The one-testsuite JUnit document around rendered testcases. */
+function junitDocument(cases: string[], failures: number, errors: number, elapsedMs: number): string {
+  const counts = `tests="${cases.length}" failures="${failures}" errors="${errors}"`;
+  const time = `time="${(elapsedMs / 1000).toFixed(3)}"`;
   return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="smdb-harness scenarios" tests="${results.length}" failures="${failures}" errors="${errors}" time="${(elapsedMs / 1000).toFixed(3)}">
-  <testsuite name="smdb-harness scenarios" tests="${results.length}" failures="${failures}" errors="${errors}" skipped="0" time="${(elapsedMs / 1000).toFixed(3)}">
+<testsuites name="smdb-harness scenarios" ${counts} ${time}>
+  <testsuite name="smdb-harness scenarios" ${counts} skipped="0" ${time}>
 ${cases.join("\n")}
   </testsuite>
 </testsuites>
@@ -81,11 +88,5 @@ export function junitInputErrorReport(problems: ScenarioProblem[]): string {
       <error message="${escapeXml(lines[0]!)}" type="ScenarioError">${escapeXml(lines.join("\n"))}</error>
     </testcase>`;
   });
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="smdb-harness scenarios" tests="${cases.length}" failures="0" errors="${cases.length}" time="0.000">
-  <testsuite name="smdb-harness scenarios" tests="${cases.length}" failures="0" errors="${cases.length}" skipped="0" time="0.000">
-${cases.join("\n")}
-  </testsuite>
-</testsuites>
-`;
+  return junitDocument(cases, 0, cases.length, 0);
 }
