@@ -8,11 +8,11 @@
  * RSA-OAEP decrypt, two RSA-SHA256 verifies, one RSA-SHA256 signature.
  */
 import { constants, createSign, createVerify, privateDecrypt, publicEncrypt, randomBytes } from "node:crypto";
-import { VirtualClock } from "../src/harness/clock.js";
-import { EventLog } from "../src/harness/events.js";
+import { VirtualClock } from "../src/core/clock.js";
+import { EventLog } from "../src/core/events.js";
 import { HarnessState } from "../src/harness/state.js";
-import { DEFAULT_PRIVILEGES } from "../src/sts/types.js";
-import { requestAction, requestBodyXml } from "../src/wsp/operations.js";
+import { requestAction, requestBodyXml } from "../src/smdb/operations.js";
+import { DEFAULT_PRIVILEGES } from "../src/smdb/privileges.js";
 import { handleServiceRequest, type WspDeps, wspEnvironmentFromState } from "../src/wsp/service.js";
 import { SmdbStore } from "../src/wsp/store.js";
 import { encryptAssertion } from "../src/xml/encryption.js";

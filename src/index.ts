@@ -5,6 +5,7 @@
 export { type ClientConfig, loadClientConfig, parseClientConfig } from "./client/config.js";
 export { ClientError, type ClientReason } from "./client/errors.js";
 export { type Token, WscClient, type WscClientOptions } from "./client/wsc-client.js";
+export { adminRouter } from "./control/admin-api.js";
 export {
   type Clock,
   parseDuration,
@@ -12,41 +13,8 @@ export {
   RealClock,
   SkewedClock,
   VirtualClock,
-} from "./harness/clock.js";
-export { ENVIRONMENTS, type Environment, EventLog, type HarnessEvent } from "./harness/events.js";
-export {
-  type FaultMode,
-  Harness,
-  HarnessBuilder,
-  type HarnessOptions,
-  type HarnessSettings,
-  startHarness,
-} from "./harness/harness.js";
-export { htmlReport, jsonReport, junitReport, renderReport, terminalReport } from "./harness/report/index.js";
-export {
-  type ExploreOptions,
-  type ExploreResult,
-  exploreOrderings,
-  formatExploreTable,
-  type Ordering,
-} from "./harness/scenario/explore.js";
-export {
-  parseScenarioFile,
-  parseScenarioObject,
-  parseScenarioText,
-  type Scenario,
-  ScenarioError,
-  type ScenarioProblem,
-} from "./harness/scenario/parse.js";
-export type { FailureWindow, ScenarioResult } from "./harness/scenario/result.js";
-export { runScenarioFiles } from "./harness/scenario/run-many.js";
-export { type RunOptions, runScenario, type ScenarioInput } from "./harness/scenario/runner.js";
-export {
-  type EnvironmentIdentity,
-  HarnessState,
-  STS_ENDPOINT_REFERENCES,
-  WSP_ENTITY_IDS,
-} from "./harness/state.js";
+} from "./core/clock.js";
+export { ENVIRONMENTS, type Environment, EventLog, type HarnessEvent } from "./core/events.js";
 export {
   CLIENT_SETUP_REASONS,
   FAILURE_REASONS,
@@ -56,15 +24,55 @@ export {
   STS_REASONS,
   WSP_CLIENT_REASONS,
   WSP_REASONS,
-} from "./reason-codes.js";
-export { adminRouter } from "./sts/admin-api.js";
-export { AdminError, Registry, type SystemUserRecord } from "./sts/registry.js";
-export { decideRollover, type ProvisionedSet, type RolloverDecision, type Slot } from "./sts/rollover.js";
+} from "./core/reason-codes.js";
 export {
-  DEFAULT_PRIVILEGES,
-  PRIVILEGE_HENT,
-  PRIVILEGE_INDBERET,
+  type FaultMode,
+  Harness,
+  HarnessBuilder,
+  type HarnessOptions,
+  type HarnessSettings,
+  startHarness,
+} from "./harness/harness.js";
+export {
+  type EnvironmentIdentity,
+  HarnessState,
+  STS_ENDPOINT_REFERENCES,
+  WSP_ENTITY_IDS,
+} from "./harness/state.js";
+export {
+  type ExploreOptions,
+  type ExploreResult,
+  exploreOrderings,
+  formatExploreTable,
+  type Ordering,
+} from "./scenario/explore.js";
+export {
+  parseScenarioFile,
+  parseScenarioObject,
+  parseScenarioText,
+  type Scenario,
+  ScenarioError,
+  type ScenarioProblem,
+} from "./scenario/parse.js";
+export {
+  htmlReport,
+  jsonReport,
+  junitReport,
+  renderReport,
+  terminalReport,
+} from "./scenario/report/index.js";
+export type { FailureWindow, ScenarioResult } from "./scenario/result.js";
+export { runScenarioFiles } from "./scenario/run-many.js";
+export { type RunOptions, runScenario, type ScenarioInput } from "./scenario/runner.js";
+export { DEFAULT_PRIVILEGES, PRIVILEGE_HENT, PRIVILEGE_INDBERET } from "./smdb/privileges.js";
+export { AdminError, Registry, type SystemUserRecord } from "./sts/registry.js";
+export {
+  DEFAULT_ROLLOVER_POLICY,
+  decideRollover,
+  type ProvisionedSet,
   ROLLOVER_POLICIES,
+  type RolloverDecision,
   type RolloverPolicy,
-  type StsDirectory,
-} from "./sts/types.js";
+  type Slot,
+} from "./sts/rollover.js";
+export type { StsDirectory } from "./sts/types.js";

@@ -3,8 +3,8 @@
  */
 import { join } from "node:path";
 import { type Command, Option } from "commander";
-import { fileExists } from "../harness/atomic-file.js";
-import { parseTime, RealClock, TimeFormatError } from "../harness/clock.js";
+import { fileExists } from "../core/atomic-file.js";
+import { parseTime, RealClock, TimeFormatError } from "../core/clock.js";
 import { createTestCa, loadOrCreateTestCa, loadTestCa, saveTestCa, type TestCa } from "../pki/ca.js";
 import type { Certificate } from "../pki/certificate.js";
 import { writeCredentialFiles } from "../pki/export.js";

@@ -5,7 +5,7 @@
  * or a file could not be read).
  */
 import type { Command } from "commander";
-import { RealClock } from "../harness/clock.js";
+import { RealClock } from "../core/clock.js";
 import type { Certificate } from "../pki/certificate.js";
 import { inspectCertificate } from "../pki/inspect.js";
 import { CertificateFileError, loadCredentialFile } from "../pki/load.js";

@@ -12,8 +12,8 @@ import { type Command, Option } from "commander";
 import { loadClientConfig } from "../client/config.js";
 import { ClientError } from "../client/errors.js";
 import { type DumpHook, WscClient } from "../client/wsc-client.js";
-import { type Clock, RealClock } from "../harness/clock.js";
-import { OPERATIONS } from "../wsp/operations.js";
+import { type Clock, RealClock } from "../core/clock.js";
+import { OPERATIONS } from "../smdb/operations.js";
 import { action, CliError } from "./common.js";
 
 /**

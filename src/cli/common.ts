@@ -1,7 +1,7 @@
 /**
  * Shared CLI plumbing: a user error is one line on stderr and an exit code, never a stack trace.
  */
-import { HarnessError } from "../errors.js";
+import { HarnessError } from "../core/errors.js";
 
 /** An error the user can fix; `exitCode` follows DESIGN.md (2 = bad input or unreadable). */
 export class CliError extends Error {

@@ -6,18 +6,18 @@ import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Command, Option } from "commander";
-import { formatDuration } from "../harness/clock.js";
+import { formatDuration } from "../core/clock.js";
+import { type ExploreResult, exploreOrderings, formatExploreTable } from "../scenario/explore.js";
+import { ScenarioError } from "../scenario/parse.js";
 import {
   formatScenarioResult,
   junitInputErrorReport,
   REPORTERS,
   type ReporterName,
   renderReport,
-} from "../harness/report/index.js";
-import { type ExploreResult, exploreOrderings, formatExploreTable } from "../harness/scenario/explore.js";
-import { ScenarioError } from "../harness/scenario/parse.js";
-import { runScenarioFiles } from "../harness/scenario/run-many.js";
-import { ROLLOVER_POLICIES, type RolloverPolicy } from "../sts/types.js";
+} from "../scenario/report/index.js";
+import { runScenarioFiles } from "../scenario/run-many.js";
+import { DEFAULT_ROLLOVER_POLICY, ROLLOVER_POLICIES, type RolloverPolicy } from "../sts/rollover.js";
 import { action, CliError } from "./common.js";
 
 /** The directory of the built-in scenarios (the same relative place from src/ and dist/). */
@@ -179,7 +179,7 @@ Examples:
     .addOption(
       new Option("--policy <policy>", "rollover policy, or all")
         .choices([...ROLLOVER_POLICIES, "all"])
-        .default("at-expiry"),
+        .default(DEFAULT_ROLLOVER_POLICY),
     )
     .option(
       "--json",

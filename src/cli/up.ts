@@ -12,7 +12,7 @@ import { readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import YAML from "yaml";
-import { fileExists, readJsonIfExists, writeFileAtomic } from "../harness/atomic-file.js";
+import { fileExists, readJsonIfExists, writeFileAtomic } from "../core/atomic-file.js";
 import {
   type Clock,
   parseDuration,
@@ -20,12 +20,12 @@ import {
   RealClock,
   TimeFormatError,
   VirtualClock,
-} from "../harness/clock.js";
-import { ENVIRONMENTS, type Environment } from "../harness/events.js";
+} from "../core/clock.js";
+import { ENVIRONMENTS, type Environment } from "../core/events.js";
 import { type FaultMode, type Harness, startHarness } from "../harness/harness.js";
 import { Certificate } from "../pki/certificate.js";
 import { writeCredentialFiles } from "../pki/export.js";
-import { ROLLOVER_POLICIES, type RolloverPolicy } from "../sts/types.js";
+import { ROLLOVER_POLICIES, type RolloverPolicy } from "../sts/rollover.js";
 import { DEFAULT_STATE_DIR } from "./certs.js";
 import { action, CliError } from "./common.js";
 

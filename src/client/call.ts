@@ -11,8 +11,8 @@
  * the WSP judges it.
  */
 
-import { HarnessError } from "../errors.js";
-import type { Clock } from "../harness/clock.js";
+import type { Clock } from "../core/clock.js";
+import { HarnessError } from "../core/errors.js";
 import type { Certificate, Credential } from "../pki/index.js";
 import {
   isOperationName,
@@ -21,7 +21,7 @@ import {
   requestAction,
   requestBodyXml,
   resultFromXml,
-} from "../wsp/operations.js";
+} from "../smdb/operations.js";
 import { buildIdwsRequest, verifyIdwsResponse } from "../xml/idws.js";
 import { childElements, parseXml } from "../xml/parse.js";
 import { readHarnessFaultDetail, readSoap12Fault, SOAP12_CONTENT_TYPE, SOAP12_NS } from "../xml/soap12.js";

@@ -20,8 +20,8 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parseDocument } from "yaml";
-import { parseDuration } from "../harness/clock.js";
-import { type Environment, isEnvironment } from "../harness/events.js";
+import { parseDuration } from "../core/clock.js";
+import { type Environment, isEnvironment } from "../core/events.js";
 import { ClientError } from "./errors.js";
 
 export const FIND_TYPES = ["FindByThumbprint", "FindBySubjectName", "FindBySerialNumber"] as const;

@@ -4,7 +4,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import type { StsClientReason, WspClientReason } from "../reason-codes.js";
+import type { StsClientReason, WspClientReason } from "../core/reason-codes.js";
 import { ClientError } from "./errors.js";
 
 export interface HttpOptions {

@@ -11,8 +11,8 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Element } from "@xmldom/xmldom";
-import type { Clock } from "../harness/clock.js";
-import type { Environment } from "../harness/events.js";
+import type { Clock } from "../core/clock.js";
+import type { Environment } from "../core/events.js";
 import { Certificate, type Credential } from "../pki/index.js";
 import { buildIdIndex, SignatureError, verifySignature } from "../xml/dsig.js";
 import { NS, WSS, WST } from "../xml/ns.js";

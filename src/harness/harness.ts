@@ -6,7 +6,7 @@
  *
  *   GET  /health                              200 {status: "ok", …}
  *   GET  /                                     admin page (HTML)
- *   *    /admin/api/…                          admin API (src/sts/admin-api.ts)
+ *   *    /admin/api/…                          admin API (src/control/admin-api.ts)
  *   POST /{env}/SecurityTokenService.svc       STS (step 1)
  *   POST /{env}/smdb                           SMDB (step 2)
  */
@@ -15,17 +15,17 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
+import { adminRouter, errorResponse } from "../control/admin-api.js";
+import { type Clock, RealClock, VirtualClock } from "../core/clock.js";
+import { ENVIRONMENTS, type Environment, EventLog } from "../core/events.js";
 import type { Certificate } from "../pki/index.js";
-import { adminRouter, errorResponse } from "../sts/admin-api.js";
 import { Registry } from "../sts/registry.js";
+import type { RolloverPolicy } from "../sts/rollover.js";
 import { stsRouter } from "../sts/token-service.js";
-import type { RolloverPolicy } from "../sts/types.js";
+import { serveAdminPage } from "../ui/ui.js";
 import { type StsTrust, wspEnvironmentFromState, wspRouter } from "../wsp/service.js";
 import { SmdbStore } from "../wsp/store.js";
-import { type Clock, RealClock, VirtualClock } from "./clock.js";
-import { ENVIRONMENTS, type Environment, EventLog } from "./events.js";
 import { HarnessState } from "./state.js";
-import { serveAdminPage } from "./ui.js";
 
 export type FaultMode = "verbose" | "realistic";
 

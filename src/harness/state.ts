@@ -11,6 +11,10 @@
  *   <state-dir>/wsp-<env>.pem       the simulated SMDB's certificate of each environment
  */
 import { join } from "node:path";
+import { readJsonIfExists, writeFileAtomic } from "../core/atomic-file.js";
+import type { Clock } from "../core/clock.js";
+import { RealClock } from "../core/clock.js";
+import { ENVIRONMENTS, type Environment, type EventLog } from "../core/events.js";
 import {
   Certificate,
   type Credential,
@@ -22,10 +26,6 @@ import {
   takeKeyPair,
 } from "../pki/index.js";
 import type { StsEnvironment } from "../sts/types.js";
-import { readJsonIfExists, writeFileAtomic } from "./atomic-file.js";
-import type { Clock } from "./clock.js";
-import { RealClock } from "./clock.js";
-import { ENVIRONMENTS, type Environment, type EventLog } from "./events.js";
 
 /**
  * The `wsa:To` the STS expects and the Issuer of its assertions. Production is the real

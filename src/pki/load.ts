@@ -10,7 +10,7 @@
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import forge from "node-forge";
-import { InputFileError } from "../errors.js";
+import { InputFileError } from "../core/errors.js";
 import { Certificate } from "./certificate.js";
 import { keyPairFromPem, publicKeyFingerprint, type RsaKeyPair } from "./keys.js";
 

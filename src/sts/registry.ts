@@ -15,30 +15,32 @@
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { HarnessError } from "../errors.js";
-import { readJsonIfExists, writeJsonAtomic } from "../harness/atomic-file.js";
-import type { Clock } from "../harness/clock.js";
-import { ENVIRONMENTS, type Environment, type EventLog } from "../harness/events.js";
+import { readJsonIfExists, writeJsonAtomic } from "../core/atomic-file.js";
+import type { Clock } from "../core/clock.js";
+import { HarnessError } from "../core/errors.js";
+import { ENVIRONMENTS, type Environment, type EventLog } from "../core/events.js";
 import { Certificate } from "../pki/index.js";
 import { cvrOf } from "../pki/inspect.js";
 import { CertificateFileError, parseCredentialBytes, parseUploadedCertificate } from "../pki/load.js";
+import { DEFAULT_PRIVILEGES } from "../smdb/privileges.js";
 import {
+  DEFAULT_ROLLOVER_POLICY,
   decideRollover,
+  isRolloverPolicy,
   type ProvisionedSet,
+  ROLLOVER_POLICIES,
   type RolloverDecision,
+  type RolloverPolicy,
   SLOTS,
   type Slot,
-  type SlotDecision,
 } from "./rollover.js";
-import {
-  type ClientCertificateDecision,
-  DEFAULT_PRIVILEGES,
-  ROLLOVER_POLICIES,
-  type RolloverPolicy,
-  type StsDirectory,
-  type SystemUserIdentity,
-  type WspRegistration,
+import type {
+  ClientCertificateDecision,
+  StsDirectory,
+  SystemUserIdentity,
+  WspRegistration,
 } from "./types.js";
+import { stsCertificateVerdict } from "./verdict.js";
 
 /** A rejected admin request: HTTP status, stable error code, and a sentence. */
 export class AdminError extends HarnessError {
@@ -128,7 +130,7 @@ export class Registry implements StsDirectory {
     this.#events = options.events;
     this.#file = options.stateDir === undefined ? undefined : join(options.stateDir, REGISTRY_FILE);
     this.#builtInAnchors = options.builtInTrustAnchors ?? [];
-    this.#policy = options.policy ?? "at-expiry";
+    this.#policy = options.policy ?? DEFAULT_ROLLOVER_POLICY;
   }
 
   /** Opens the registry, loading `registry.json` from the state dir when there is one. */
@@ -783,7 +785,7 @@ export class Registry implements StsDirectory {
       return set;
     };
     this.#policy =
-      policyOverride ?? (ROLLOVER_POLICIES.includes(stored.policy) ? stored.policy : "at-expiry");
+      policyOverride ?? (isRolloverPolicy(stored.policy) ? stored.policy : DEFAULT_ROLLOVER_POLICY);
     for (const json of stored.systemUsers ?? []) {
       const provisioned: Partial<Record<Environment, ProvisionedSet>> = {};
       for (const env of ENVIRONMENTS) {
@@ -950,37 +952,6 @@ export function certificateView(cert: Certificate | undefined, nowMs?: number) {
   };
 }
 
-/**
- * What the STS would answer now for a provisioned certificate: its validity and revocation come
- * before the rollover decision (docs/sts.md), so a certificate the rollover calls OK but that is
- * outside its validity or revoked gets that reason, not "OK".
- */
-function stsVerdict(
-  registry: Registry,
-  s: SlotDecision,
-  nowMs: number,
-): { status: string; accepted: boolean; explanation: string } {
-  const cert = s.certificate;
-  if (nowMs < cert.notBefore.getTime()) {
-    return {
-      status: "CERT_NOT_YET_VALID",
-      accepted: false,
-      explanation: `the certificate is not valid before ${cert.notBefore.toISOString()} (harness time is ${iso(nowMs)})`,
-    };
-  }
-  if (nowMs > cert.notAfter.getTime()) {
-    return {
-      status: "CERT_EXPIRED",
-      accepted: false,
-      explanation: `the certificate expired at ${cert.notAfter.toISOString()} (harness time is ${iso(nowMs)})`,
-    };
-  }
-  if (registry.isRevoked(cert.sha256)) {
-    return { status: "CERT_REVOKED", accepted: false, explanation: "the certificate is revoked" };
-  }
-  return { status: s.status, accepted: s.accepted, explanation: s.explanation };
-}
-
 /** JSON view of a systembruger: identity, and per environment draft, saved, provisioned and the decision now. */
 export function systemUserView(registry: Registry, user: SystemUserRecord, nowMs: number) {
   const setView = (set: CertificateSet | undefined) =>
@@ -1005,16 +976,23 @@ export function systemUserView(registry: Registry, user: SystemUserRecord, nowMs
     status: perEnv((env) => {
       const decision = registry.rollover(user.identity.id, env, nowMs);
       const provisioned = user.provisioned[env];
+      // What a token request with each provisioned certificate gets now: the STS's own verdict.
+      const slots = (decision?.slots ?? []).map((s) => {
+        const verdict = stsCertificateVerdict(registry, env, s.certificate, nowMs);
+        return {
+          slot: s.slot,
+          sha256: s.certificate.sha256,
+          status: verdict.reason,
+          accepted: verdict.reason === "OK",
+          explanation: verdict.reason === "OK" ? s.explanation : verdict.message,
+        };
+      });
       return {
         unsavedChanges: !sameSet(user.draft[env], user.saved[env]),
         savedNotProvisioned: !sameSet(user.saved[env], provisioned ?? {}),
         policy: registry.policy,
-        acceptedSha256: (decision?.acceptedSha256 ?? []).filter((sha) => !registry.isRevoked(sha)),
-        slots: (decision?.slots ?? []).map((s) => ({
-          slot: s.slot,
-          sha256: s.certificate.sha256,
-          ...stsVerdict(registry, s, nowMs),
-        })),
+        acceptedSha256: slots.filter((s) => s.accepted).map((s) => s.sha256),
+        slots,
         nextChangeAt: decision?.nextChangeMs === undefined ? null : iso(decision.nextChangeMs),
       };
     }),

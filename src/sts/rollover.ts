@@ -16,7 +16,16 @@
  * A set with only one certificate (in either slot) always uses that certificate.
  */
 import type { Certificate } from "../pki/index.js";
-import type { RolloverPolicy } from "./types.js";
+
+export type RolloverPolicy = "at-expiry" | "overlap" | "immediate";
+/** Every policy, in the order they are offered (CLI choices, schemas, the admin page). */
+export const ROLLOVER_POLICIES: readonly RolloverPolicy[] = ["at-expiry", "overlap", "immediate"];
+/** The policy the seed guide describes, used whenever none is chosen. */
+export const DEFAULT_ROLLOVER_POLICY: RolloverPolicy = "at-expiry";
+
+export function isRolloverPolicy(value: unknown): value is RolloverPolicy {
+  return (ROLLOVER_POLICIES as readonly unknown[]).includes(value);
+}
 
 export type Slot = "current" | "next";
 export const SLOTS: readonly Slot[] = ["current", "next"];

@@ -45,12 +45,12 @@
  */
 import type { Document } from "@xmldom/xmldom";
 import express, { type Request, type Response, type Router } from "express";
-import { clipMessage } from "../errors.js";
-import type { Clock } from "../harness/clock.js";
-import { type Environment, type EventLog, isEnvironment } from "../harness/events.js";
-import { BODY_HARD_CAP_BYTES, readRequestBody } from "../harness/http-body.js";
+import type { Clock } from "../core/clock.js";
+import { clipMessage } from "../core/errors.js";
+import { type Environment, type EventLog, isEnvironment } from "../core/events.js";
+import { BODY_HARD_CAP_BYTES, readRequestBody } from "../core/http-body.js";
+import type { OK, StsFailureReason } from "../core/reason-codes.js";
 import type { Certificate } from "../pki/index.js";
-import type { OK, StsFailureReason } from "../reason-codes.js";
 import { buildIdIndex, SIGNATURE_PLACEHOLDER, SignatureError, signXml } from "../xml/dsig.js";
 import { encryptAssertion } from "../xml/encryption.js";
 import { NS, WSS, WST } from "../xml/ns.js";
@@ -72,6 +72,7 @@ import {
 } from "../xml/wsse.js";
 import { readRst, rstrcXml } from "../xml/wstrust.js";
 import type { StsDirectory, StsEnvironment, SystemUserIdentity } from "./types.js";
+import { stsCertificateVerdict } from "./verdict.js";
 
 export interface StsOptions {
   faultMode: "verbose" | "realistic";
@@ -104,7 +105,7 @@ export interface StsResponse {
   body: string;
 }
 
-/** Every reason code the token endpoint can give (src/reason-codes.ts `STS_REASONS`, and OK). */
+/** Every reason code the token endpoint can give (src/core/reason-codes.ts `STS_REASONS`, and OK). */
 export type StsReason = typeof OK | StsFailureReason;
 
 /** The WS-Trust fault code sent for each reason. */
@@ -147,24 +148,6 @@ interface Context {
   certificate?: Certificate;
   systemUser?: SystemUserIdentity;
   messageId?: string;
-}
-
-/** Chain results by `leaf:anchor` thumbprints: a signature check on a CA key is paid once. */
-const issuedByCache = new Map<string, boolean>();
-
-function issuedBy(leaf: Certificate, anchor: Certificate): boolean {
-  const key = `${leaf.sha256}:${anchor.sha256}`;
-  let result = issuedByCache.get(key);
-  if (result === undefined) {
-    try {
-      result = leaf.isIssuedBy(anchor);
-    } catch {
-      result = false;
-    }
-    if (issuedByCache.size > 10_000) issuedByCache.clear();
-    issuedByCache.set(key, result);
-  }
-  return result;
 }
 
 function certText(cert: Certificate | undefined): string {
@@ -383,53 +366,15 @@ function issue(
     );
   }
 
-  // 11. certificate: chain, validity, revocation
-  const anchors = directory.trustAnchors();
-  const issuers = anchors.filter((a) => issuedBy(cert, a));
-  if (issuers.length === 0) {
-    throw new Rejection(
-      "CERT_UNTRUSTED_ISSUER",
-      `certificate ${cert.sha256} (issuer "${oneLine(cert.issuer)}") is not issued by a CA the STS trusts; trusted CAs: ${anchors.map((a) => `${a.sha256} ("${oneLine(a.subject)}")`).join(", ") || "none"}; expected a certificate from one of them, or add its issuing CA as a trust anchor`,
-    );
+  // 11.+12. the certificate: chain, validity, revocation, then the registry's decision
+  // (the one verdict the admin views show too).
+  const verdict = stsCertificateVerdict(directory, env, cert, now);
+  if (verdict.systemUser) ctx.systemUser = verdict.systemUser;
+  if (verdict.reason !== "OK" || !verdict.systemUser || !verdict.issuer) {
+    throw new Rejection(verdict.reason === "OK" ? "CERT_NOT_REGISTERED" : verdict.reason, verdict.message);
   }
-  const anchor = issuers.find((a) => a.isValidAt(now));
-  if (!anchor) {
-    const ca = issuers[0]!;
-    throw new Rejection(
-      "CERT_UNTRUSTED_ISSUER",
-      `certificate ${cert.sha256} is issued by CA ${ca.sha256} ("${oneLine(ca.subject)}"), which is valid only ${ca.notBefore.toISOString()} – ${ca.notAfter.toISOString()}; STS time is ${iso(now)}`,
-    );
-  }
-  if (now < cert.notBefore.getTime()) {
-    throw new Rejection(
-      "CERT_NOT_YET_VALID",
-      `certificate ${cert.sha256} is not valid before ${cert.notBefore.toISOString()}; STS time is ${iso(now)}`,
-    );
-  }
-  if (now > cert.notAfter.getTime()) {
-    throw new Rejection(
-      "CERT_EXPIRED",
-      `certificate ${cert.sha256} expired at ${cert.notAfter.toISOString()}; STS time is ${iso(now)}: deploy the renewed certificate (and make sure NemLog-in has it provisioned)`,
-    );
-  }
-  if (directory.isRevoked(cert.sha256)) {
-    throw new Rejection(
-      "CERT_REVOKED",
-      `certificate ${cert.sha256} is revoked; expected a certificate that is not revoked`,
-    );
-  }
-
-  // 12. registry decision
-  const decision = directory.decideClientCertificate(env, cert, now);
-  if (decision.systemUser) ctx.systemUser = decision.systemUser;
-  if (decision.reason !== "OK" || !decision.systemUser) {
-    const reason = decision.reason === "OK" ? "CERT_NOT_REGISTERED" : decision.reason;
-    const message = decision.message.includes(cert.sha256)
-      ? decision.message
-      : `certificate ${cert.sha256}: ${decision.message}`;
-    throw new Rejection(reason, message);
-  }
-  const user = decision.systemUser;
+  const user = verdict.systemUser;
+  const anchor = verdict.issuer;
 
   // 13. the WSP
   const wsp = directory.findWsp(env, request.appliesTo);
@@ -490,10 +435,6 @@ function issue(
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-function oneLine(name: string): string {
-  return name.replace(/\n/g, ", ");
 }
 
 // ---------------------------------------------------------------------------------------------

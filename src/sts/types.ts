@@ -3,15 +3,8 @@
  * registry (src/sts/registry.ts). The registry implements `StsDirectory`; the token endpoint
  * only asks it questions. Both are given the harness clock; neither reads the wall clock.
  */
-import type { Environment } from "../harness/events.js";
+import type { Environment } from "../core/events.js";
 import type { Certificate, Credential } from "../pki/index.js";
-
-export type RolloverPolicy = "at-expiry" | "overlap" | "immediate";
-export const ROLLOVER_POLICIES: readonly RolloverPolicy[] = ["at-expiry", "overlap", "immediate"];
-
-export const PRIVILEGE_INDBERET = "urn:dk:dst:smdb:privilege:indberet";
-export const PRIVILEGE_HENT = "urn:dk:dst:smdb:privilege:hent";
-export const DEFAULT_PRIVILEGES: readonly string[] = [PRIVILEGE_INDBERET, PRIVILEGE_HENT];
 
 export interface SystemUserIdentity {
   id: string;

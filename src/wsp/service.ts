@@ -24,12 +24,20 @@
  */
 import type { Element } from "@xmldom/xmldom";
 import express, { type Request, type Response, type Router } from "express";
-import { clipMessage, HarnessError } from "../errors.js";
-import type { Clock } from "../harness/clock.js";
-import { type Environment, type EventLog, isEnvironment } from "../harness/events.js";
-import { BODY_HARD_CAP_BYTES, readRequestBody } from "../harness/http-body.js";
+import type { Clock } from "../core/clock.js";
+import { clipMessage, HarnessError } from "../core/errors.js";
+import { type Environment, type EventLog, isEnvironment } from "../core/events.js";
+import { BODY_HARD_CAP_BYTES, readRequestBody } from "../core/http-body.js";
+import type { WspFailureReason } from "../core/reason-codes.js";
 import type { Certificate, Credential } from "../pki/index.js";
-import type { WspFailureReason } from "../reason-codes.js";
+import {
+  OPERATION_PRIVILEGE,
+  type OperationName,
+  OperationValidationError,
+  operationOf,
+  requestAction,
+  responseAction,
+} from "../smdb/operations.js";
 import {
   buildIdwsResponse,
   type IdwsRequestParts,
@@ -49,15 +57,7 @@ import {
 } from "../xml/soap12.js";
 import { checkMessageIdLength } from "../xml/wsa.js";
 import { parseXsdDateTime } from "../xml/wsse.js";
-import {
-  executeOperation,
-  OPERATION_PRIVILEGE,
-  type OperationName,
-  OperationValidationError,
-  operationOf,
-  requestAction,
-  responseAction,
-} from "./operations.js";
+import { executeOperation } from "./operations.js";
 import type { SmdbStore } from "./store.js";
 import { type StsTrust, verifyToken } from "./token.js";
 
@@ -648,7 +648,7 @@ async function pipeline(
 }
 
 /**
- * Express router for `POST /:env/smdb`: reads the raw body (src/harness/http-body.ts, as the STS
+ * Express router for `POST /:env/smdb`: reads the raw body (src/core/http-body.ts, as the STS
  * does: a larger body is a SOAP 1.2 fault, not an HTML error page; past the hard cap the
  * connection is cut) and calls `handleServiceRequest`.
  */

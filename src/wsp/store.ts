@@ -13,9 +13,9 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { writeJsonAtomic } from "../harness/atomic-file.js";
-import { ENVIRONMENTS, type Environment } from "../harness/events.js";
-import type { Course } from "./course.js";
+import { writeJsonAtomic } from "../core/atomic-file.js";
+import { ENVIRONMENTS, type Environment } from "../core/events.js";
+import type { Course } from "../smdb/course.js";
 
 export interface CourseVersion {
   version: number;
@@ -40,7 +40,9 @@ export interface StoredCourse {
   versions: CourseVersion[];
 }
 
-export type UpsertStatus = "created" | "updated" | "unchanged";
+import type { UpsertStatus } from "../smdb/operations.js";
+
+export type { UpsertStatus };
 
 export interface UpsertResult {
   status: UpsertStatus;

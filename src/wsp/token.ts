@@ -5,7 +5,7 @@
  * Assertion element. Decryption, signature and reading are the shared src/xml code.
  */
 import type { Element } from "@xmldom/xmldom";
-import { HarnessError } from "../errors.js";
+import { HarnessError } from "../core/errors.js";
 import { Certificate, type Credential } from "../pki/index.js";
 import { type DecryptedAssertion, decryptAssertion } from "../xml/encryption.js";
 import { NS } from "../xml/ns.js";

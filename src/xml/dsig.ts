@@ -16,7 +16,7 @@
  */
 import { createHash, createSign, createVerify, type KeyObject, timingSafeEqual } from "node:crypto";
 import type { Document, Element } from "@xmldom/xmldom";
-import { HarnessError } from "../errors.js";
+import { HarnessError } from "../core/errors.js";
 import { canonicalize } from "./c14n.js";
 import { ALG, escapeAttr, NS } from "./ns.js";
 import { childElements, parseXml } from "./parse.js";

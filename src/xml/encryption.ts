@@ -19,7 +19,7 @@ import {
   randomBytes,
 } from "node:crypto";
 import type { Document, Element } from "@xmldom/xmldom";
-import { HarnessError } from "../errors.js";
+import { HarnessError } from "../core/errors.js";
 import type { Certificate } from "../pki/index.js";
 import { ALG, ENCRYPTED_ASSERTION_ID, escapeText, NS } from "./ns.js";
 import { childElements, parseXml } from "./parse.js";

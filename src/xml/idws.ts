@@ -23,7 +23,7 @@ import {
   timingSafeEqual,
 } from "node:crypto";
 import type { Document, Element } from "@xmldom/xmldom";
-import { HarnessError } from "../errors.js";
+import { HarnessError } from "../core/errors.js";
 import type { Certificate } from "../pki/index.js";
 import { canonicalize } from "./c14n.js";
 import {

@@ -7,7 +7,7 @@
  * value) are errors here too. Messages quote at most a short, printable piece of the input.
  */
 import { DOMParser, type Document, type Element, type Node } from "@xmldom/xmldom";
-import { HarnessError } from "../errors.js";
+import { HarnessError } from "../core/errors.js";
 
 export const DEFAULT_MAX_XML_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_XML_DEPTH = 64;

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Element } from "@xmldom/xmldom";
-import { HarnessError } from "../errors.js";
+import { HarnessError } from "../core/errors.js";
 import { Certificate, type Credential } from "../pki/index.js";
 import {
   buildIdIndex,

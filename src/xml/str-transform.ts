@@ -18,7 +18,7 @@
  */
 import type { Element, Node } from "@xmldom/xmldom";
 import { ExclusiveCanonicalization } from "xml-crypto";
-import { HarnessError } from "../errors.js";
+import { HarnessError } from "../core/errors.js";
 import { ALG, NS, WSS } from "./ns.js";
 
 export type StrForm = "java" | "net" | "assertion" | "assertion-net";

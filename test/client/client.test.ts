@@ -10,7 +10,7 @@ import { loadCertificateSource } from "../../src/client/certificate-source.js";
 import { type FindType, loadClientConfig, parseClientConfig } from "../../src/client/config.js";
 import { ClientError } from "../../src/client/errors.js";
 import { WscClient } from "../../src/client/wsc-client.js";
-import { VirtualClock } from "../../src/harness/clock.js";
+import { VirtualClock } from "../../src/core/clock.js";
 import { type Harness, startHarness } from "../../src/harness/harness.js";
 import { writeCredentialFiles } from "../../src/pki/export.js";
 import type { Credential } from "../../src/pki/index.js";

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSignedRst } from "../../src/client/rst.js";
-import type { VirtualClock } from "../../src/harness/clock.js";
-import type { Environment } from "../../src/harness/events.js";
+import type { VirtualClock } from "../../src/core/clock.js";
+import type { Environment } from "../../src/core/events.js";
 import type { Harness } from "../../src/harness/harness.js";
 import type { Credential } from "../../src/pki/index.js";
-import { requestAction, requestBodyXml } from "../../src/wsp/operations.js";
+import { requestAction, requestBodyXml } from "../../src/smdb/operations.js";
 import { buildIdwsRequest } from "../../src/xml/idws.js";
 import { rawEncryptedAssertion } from "../../src/xml/wstrust.js";
 import { harnessWithSystemUser, T0 } from "../helpers/harness.js";

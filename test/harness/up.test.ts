@@ -7,7 +7,7 @@ import YAML from "yaml";
 import { loadClientConfig } from "../../src/client/config.js";
 import { buildSignedRst } from "../../src/client/rst.js";
 import { WscClient } from "../../src/client/wsc-client.js";
-import { RealClock } from "../../src/harness/clock.js";
+import { RealClock } from "../../src/core/clock.js";
 import { startHarness } from "../../src/harness/harness.js";
 import { loadCredentialFile } from "../../src/pki/load.js";
 import { clientCall, killRunningUps, runCli, startUp } from "../helpers/cli.js";

@@ -4,12 +4,12 @@
  * and a real harness (virtual clock, HTTP) with such a systembruger in its rotation state.
  * Everything is real: the test CA, the registry, the HTTP server.
  */
-import type { VirtualClock } from "../../src/harness/clock.js";
-import type { Environment } from "../../src/harness/events.js";
+import type { VirtualClock } from "../../src/core/clock.js";
+import type { Environment } from "../../src/core/events.js";
 import { type Harness, HarnessBuilder } from "../../src/harness/harness.js";
 import type { Credential, TestCa } from "../../src/pki/index.js";
 import type { Registry } from "../../src/sts/registry.js";
-import type { RolloverPolicy } from "../../src/sts/types.js";
+import type { RolloverPolicy } from "../../src/sts/rollover.js";
 
 export const DAY = 86_400_000;
 /** The start of most rotation tests. */

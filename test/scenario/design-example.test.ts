@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { parseScenarioText } from "../../src/harness/scenario/parse.js";
-import { runScenario } from "../../src/harness/scenario/runner.js";
+import { parseScenarioText } from "../../src/scenario/parse.js";
+import { runScenario } from "../../src/scenario/runner.js";
 import { DESIGN_EXAMPLE_SCENARIO as DESIGN_EXAMPLE } from "../helpers/fixtures.js";
 
 const DAY = 86_400_000;

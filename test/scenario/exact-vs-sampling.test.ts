@@ -7,8 +7,8 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseScenarioFile, type Scenario } from "../../src/harness/scenario/parse.js";
-import { runScenario } from "../../src/harness/scenario/runner.js";
+import { parseScenarioFile, type Scenario } from "../../src/scenario/parse.js";
+import { runScenario } from "../../src/scenario/runner.js";
 import { REPO_ROOT } from "../helpers/cli.js";
 
 const HOUR = 3_600_000;

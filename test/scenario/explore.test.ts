@@ -3,7 +3,7 @@
  * that it tells the safe orders from the unsafe ones under each policy, with the reason.
  */
 import { describe, expect, it } from "vitest";
-import { exploreOrderings, orderCode, rotationVariants } from "../../src/harness/scenario/explore.js";
+import { exploreOrderings, orderCode, rotationVariants } from "../../src/scenario/explore.js";
 import { runCli } from "../helpers/cli.js";
 
 describe("ordering explorer", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseScenarioText, ScenarioError, type ScenarioProblem } from "../../src/harness/scenario/parse.js";
+import { parseScenarioText, ScenarioError, type ScenarioProblem } from "../../src/scenario/parse.js";
 import { DESIGN_EXAMPLE_SCENARIO as GOOD, yamlAliasBomb } from "../helpers/fixtures.js";
 
 const DAY = 86_400_000;

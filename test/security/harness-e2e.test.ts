@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSignedRst } from "../../src/client/rst.js";
 import type { Harness } from "../../src/harness/harness.js";
 import type { Credential } from "../../src/pki/index.js";
-import { requestAction, requestBodyXml } from "../../src/wsp/operations.js";
+import { requestAction, requestBodyXml } from "../../src/smdb/operations.js";
 import { buildIdwsRequest } from "../../src/xml/idws.js";
 import { rawEncryptedAssertion } from "../../src/xml/wstrust.js";
 import { harnessWithSystemUser } from "../helpers/harness.js";

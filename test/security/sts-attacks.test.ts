@@ -9,7 +9,7 @@
 import { createPrivateKey, createSign } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { buildSignedRst, type RstRequestParams } from "../../src/client/rst.js";
-import type { Environment } from "../../src/harness/events.js";
+import type { Environment } from "../../src/core/events.js";
 import type { Credential } from "../../src/pki/index.js";
 import type { StsReason } from "../../src/sts/token-service.js";
 import { canonicalize } from "../../src/xml/c14n.js";

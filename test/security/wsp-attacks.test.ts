@@ -17,8 +17,8 @@ import {
   randomBytes,
 } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { Environment } from "../../src/harness/events.js";
-import { DEFAULT_PRIVILEGES, PRIVILEGE_HENT } from "../../src/sts/types.js";
+import type { Environment } from "../../src/core/events.js";
+import { DEFAULT_PRIVILEGES, PRIVILEGE_HENT } from "../../src/smdb/privileges.js";
 import { canonicalize } from "../../src/xml/c14n.js";
 import { buildIdIndex } from "../../src/xml/dsig.js";
 import { encryptAssertion, issuerNameRfc2253, serialNumberDecimal } from "../../src/xml/encryption.js";

@@ -6,7 +6,7 @@
 import request from "supertest";
 import { beforeEach, describe, expect, it } from "vitest";
 import { buildSignedRst, type RstRequestParams } from "../../src/client/rst.js";
-import type { Environment } from "../../src/harness/events.js";
+import type { Environment } from "../../src/core/events.js";
 import { type Credential, createTestCa } from "../../src/pki/index.js";
 import type { StsReason } from "../../src/sts/token-service.js";
 import { SIGNATURE_PLACEHOLDER } from "../../src/xml/dsig.js";

@@ -7,8 +7,8 @@ import express from "express";
 import request from "supertest";
 import { expect } from "vitest";
 import { type RstRequestParams, rstEnvelopeTemplate } from "../../src/client/rst.js";
-import { VirtualClock } from "../../src/harness/clock.js";
-import { ENVIRONMENTS, type Environment, EventLog } from "../../src/harness/events.js";
+import { VirtualClock } from "../../src/core/clock.js";
+import { ENVIRONMENTS, type Environment, EventLog } from "../../src/core/events.js";
 import { type Credential, createTestCa, type TestCa } from "../../src/pki/index.js";
 import { Registry } from "../../src/sts/registry.js";
 import {

@@ -7,7 +7,7 @@ import request from "supertest";
 import { beforeEach, describe, expect, it } from "vitest";
 import { buildSignedRst } from "../../src/client/rst.js";
 import type { Credential } from "../../src/pki/index.js";
-import type { RolloverPolicy } from "../../src/sts/types.js";
+import type { RolloverPolicy } from "../../src/sts/rollover.js";
 import { parseXml } from "../../src/xml/parse.js";
 import { readSoap11Fault } from "../../src/xml/soap.js";
 import { addSystemUser, issueClient, rstParams, type StsFixture, stsFixture } from "./fixture.js";

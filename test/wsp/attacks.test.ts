@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { STS_ENDPOINT_REFERENCES } from "../../src/harness/state.js";
 import { createTestCa } from "../../src/pki/index.js";
-import { PRIVILEGE_HENT } from "../../src/sts/types.js";
+import { PRIVILEGE_HENT } from "../../src/smdb/privileges.js";
 import { WSA_ANONYMOUS } from "../../src/xml/idws.js";
 import { NS } from "../../src/xml/ns.js";
 import { SOAP12_NS } from "../../src/xml/soap12.js";

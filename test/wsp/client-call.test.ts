@@ -9,10 +9,10 @@ import { callWsp } from "../../src/client/call.js";
 import { ClientError } from "../../src/client/errors.js";
 import { HttpClient } from "../../src/client/http.js";
 import { WscClient } from "../../src/client/wsc-client.js";
-import type { VirtualClock } from "../../src/harness/clock.js";
+import type { VirtualClock } from "../../src/core/clock.js";
 import type { Harness } from "../../src/harness/harness.js";
 import type { Credential } from "../../src/pki/index.js";
-import { PRIVILEGE_HENT } from "../../src/sts/types.js";
+import { PRIVILEGE_HENT } from "../../src/smdb/privileges.js";
 import { harnessWithSystemUser, oces3Issuer, provisionSystemUser, T0 } from "../helpers/harness.js";
 import { type Bench, COURSE, createBench, HOUR, issueToken } from "./helpers.js";
 

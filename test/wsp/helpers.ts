@@ -7,12 +7,12 @@ import { randomUUID } from "node:crypto";
 import express from "express";
 import request from "supertest";
 import { beforeAll, beforeEach, expect } from "vitest";
-import { VirtualClock } from "../../src/harness/clock.js";
-import { type Environment, EventLog, type HarnessEvent } from "../../src/harness/events.js";
+import { VirtualClock } from "../../src/core/clock.js";
+import { type Environment, EventLog, type HarnessEvent } from "../../src/core/events.js";
 import { HarnessState } from "../../src/harness/state.js";
 import type { Credential } from "../../src/pki/index.js";
-import { DEFAULT_PRIVILEGES } from "../../src/sts/types.js";
-import { type OperationName, requestAction, requestBodyXml } from "../../src/wsp/operations.js";
+import { type OperationName, requestAction, requestBodyXml } from "../../src/smdb/operations.js";
+import { DEFAULT_PRIVILEGES } from "../../src/smdb/privileges.js";
 import {
   FAULT_SUBCODES,
   type StsTrust,

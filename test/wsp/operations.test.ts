@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { resultFromXml } from "../../src/wsp/operations.js";
+import { resultFromXml } from "../../src/smdb/operations.js";
 import { verifyIdwsResponse } from "../../src/xml/idws.js";
 import { parseXml } from "../../src/xml/parse.js";
 import {

@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type Course, validateCourse } from "../../src/wsp/course.js";
+import { type Course, validateCourse } from "../../src/smdb/course.js";
 import { SmdbStore } from "../../src/wsp/store.js";
 import { useTempDir } from "../helpers/tmp.js";
 import { buildRequest, COURSE, createBench, post } from "./helpers.js";

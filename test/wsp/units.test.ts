@@ -5,8 +5,8 @@ import {
   courseToXml,
   SMDB_NS,
   validateCourse,
-} from "../../src/wsp/course.js";
-import { OperationValidationError, requestBodyXml, validateHentQuery } from "../../src/wsp/operations.js";
+} from "../../src/smdb/course.js";
+import { OperationValidationError, requestBodyXml, validateHentQuery } from "../../src/smdb/operations.js";
 import { ReplayCache } from "../../src/wsp/service.js";
 import { parseXml } from "../../src/xml/parse.js";
 import { COURSE } from "./helpers.js";

@@ -15,10 +15,10 @@ import { type Browser, chromium, type Locator, type Page } from "playwright-core
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClientError } from "../../src/client/errors.js";
 import { WscClient } from "../../src/client/wsc-client.js";
-import type { Environment } from "../../src/harness/events.js";
+import type { Environment } from "../../src/core/events.js";
 import { type Harness, HarnessBuilder, startHarness } from "../../src/harness/harness.js";
-import { ADMIN_PAGE_HTML } from "../../src/harness/ui.js";
 import { type Credential, toPkcs12 } from "../../src/pki/index.js";
+import { ADMIN_PAGE_HTML } from "../../src/ui/ui.js";
 import { DAY, provisionSystemUser, rotationPair, T0 } from "../helpers/harness.js";
 import { useTempDir } from "../helpers/tmp.js";
 

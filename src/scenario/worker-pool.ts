@@ -1,5 +1,5 @@
 /**
- * A small pool of worker threads that run scenarios (src/harness/scenario/worker.ts) in
+ * A small pool of worker threads that run scenarios (src/scenario/worker.ts) in
  * parallel: one scenario per worker at a time, results in the order of the inputs.
  */
 import { Worker } from "node:worker_threads";

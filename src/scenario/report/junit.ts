@@ -3,9 +3,9 @@
  * expectations did not hold is a <failure> listing expected against actual; one that could not
  * run is an <error>. The timeline goes to <system-out>.
  */
-import { formatDuration } from "../clock.js";
-import type { ScenarioProblem } from "../scenario/parse.js";
-import { relTime, type ScenarioResult } from "../scenario/result.js";
+import { formatDuration } from "../../core/clock.js";
+import type { ScenarioProblem } from "../parse.js";
+import { relTime, type ScenarioResult } from "../result.js";
 
 function escapeXml(text: string): string {
   return (

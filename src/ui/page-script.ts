@@ -1,6 +1,6 @@
 /**
  * The admin page's script, run by the browser as it is (no build step). It talks only to the
- * admin API (`/admin/api`, src/sts/admin-api.ts) and builds every node with createElement and
+ * admin API (`/admin/api`, src/control/admin-api.ts) and builds every node with createElement and
  * textContent: names, subjects and event details come from users and are never parsed as HTML.
  *
  * Controls (file inputs, form fields, message lines) are made once per systembruger, environment

@@ -6,8 +6,8 @@
  * orderings cause no downtime under a rollover policy, and why the others fail.
  */
 import { availableParallelism } from "node:os";
-import type { RolloverPolicy } from "../../sts/types.js";
-import { formatDuration } from "../clock.js";
+import { formatDuration } from "../core/clock.js";
+import type { RolloverPolicy } from "../sts/rollover.js";
 import type { Scenario, ScenarioStep } from "./parse.js";
 import { relTime, type ScenarioResult } from "./result.js";
 import { runScenario } from "./runner.js";

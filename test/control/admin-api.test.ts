@@ -9,7 +9,7 @@ let old: Credential;
 let renewed: Credential;
 
 beforeAll(async () => {
-  const { VirtualClock } = await import("../../src/harness/clock.js");
+  const { VirtualClock } = await import("../../src/core/clock.js");
   h = await startHarness({ http: true, clock: new VirtualClock(T0) });
   realClockHarness = await startHarness({ http: true });
   ({ old, renewed } = await rotationPair(h.state.ca, T0));

@@ -4,9 +4,9 @@
  * from real calls; everything here only looks at them.
  */
 
-import type { RolloverPolicy } from "../../sts/types.js";
-import { formatDuration } from "../clock.js";
-import type { Environment } from "../events.js";
+import { formatDuration } from "../core/clock.js";
+import type { Environment } from "../core/events.js";
+import type { RolloverPolicy } from "../sts/rollover.js";
 import type { Scenario } from "./parse.js";
 
 export type StepNumber = 0 | 1 | 2;

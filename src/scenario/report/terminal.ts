@@ -2,8 +2,8 @@
  * The terminal reporter: per scenario a verdict line, the description, a readable timeline
  * (failure windows in red when the output is a terminal) and expected against actual.
  */
-import { formatDuration } from "../clock.js";
-import { relTime, type ScenarioResult } from "../scenario/result.js";
+import { formatDuration } from "../../core/clock.js";
+import { relTime, type ScenarioResult } from "../result.js";
 
 export interface TerminalOptions {
   color?: boolean;

@@ -14,6 +14,8 @@
  * - `setup.wsp.trust` (`pin-thumbprint` | `subject-and-chain`).
  * - `expect.calls`: the outcome of a call at given instants.
  */
+import { ROLLOVER_POLICIES } from "../sts/rollover.js";
+
 export const ACTIONS = [
   "nemlogin.upload",
   "nemlogin.save",
@@ -63,7 +65,7 @@ export const scenarioSchema = {
   properties: {
     name: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" },
     description: { type: "string" },
-    policy: { type: "string", enum: ["at-expiry", "overlap", "immediate"] },
+    policy: { type: "string", enum: [...ROLLOVER_POLICIES] },
     environment: ENV,
     start: { type: "string" },
     end: TIME,

@@ -11,15 +11,16 @@
  * each instant it makes one real call; that outcome holds until the next instant. Failing
  * intervals are merged into windows (same step and reason) and summed up to `end`.
  */
-import { HarnessError } from "../../errors.js";
-import { toPkcs12 } from "../../pki/export.js";
-import type { Credential } from "../../pki/index.js";
-import { AdminError } from "../../sts/registry.js";
-import { SLOTS } from "../../sts/rollover.js";
-import { VirtualClock } from "../clock.js";
-import { ENVIRONMENTS, type Environment } from "../events.js";
-import { type Harness, type HarnessOptions, startHarness } from "../harness.js";
-import { HarnessState } from "../state.js";
+
+import { VirtualClock } from "../core/clock.js";
+import { HarnessError } from "../core/errors.js";
+import { ENVIRONMENTS, type Environment } from "../core/events.js";
+import { type Harness, type HarnessOptions, startHarness } from "../harness/harness.js";
+import { HarnessState } from "../harness/state.js";
+import { toPkcs12 } from "../pki/export.js";
+import type { Credential } from "../pki/index.js";
+import { AdminError } from "../sts/registry.js";
+import { SLOTS } from "../sts/rollover.js";
 import { type ClientSetup, ScenarioClient } from "./client-driver.js";
 import {
   parseScenarioFile,

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Certificate, createTestCa } from "../../src/pki/index.js";
-import { decideRollover, type ProvisionedSet, rolloverStatusOf } from "../../src/sts/rollover.js";
+import { type Certificate, createTestCa } from "../../../src/pki/index.js";
+import { decideRollover, type ProvisionedSet, rolloverStatusOf } from "../../../src/sts/rollover.js";
 
 const DAY = 86_400_000;
 const T0 = Date.parse("2026-01-01T00:00:00Z");

@@ -1,5 +1,5 @@
 /**
- * src/reason-codes.ts is the one list of reason codes per step. These tests read the source
+ * src/core/reason-codes.ts is the one list of reason codes per step. These tests read the source
  * tree (string literals only: comments and regexes do not count) so that the list cannot drift
  * from what the STS, the WSP and the client really construct, in either direction.
  */
@@ -18,7 +18,7 @@ import {
   stepsOfReason,
   WSP_CLIENT_REASONS,
   WSP_REASONS,
-} from "../../src/reason-codes.js";
+} from "../../src/core/reason-codes.js";
 import { REPO_ROOT } from "../helpers/cli.js";
 import { type Token, tokenize } from "../helpers/ts-tokens.js";
 
@@ -95,7 +95,7 @@ const SCANNED: Array<{ files: string[]; allowed: readonly string[]; what: string
   { files: tsFiles(join(SRC, "xml")), allowed: ALL, what: "any step" },
 ];
 
-describe("reason codes (src/reason-codes.ts)", () => {
+describe("reason codes (src/core/reason-codes.ts)", () => {
   it("lists every reason the STS, the WSP, the client and the XML layer construct", () => {
     const unlisted: string[] = [];
     let seen = 0;
@@ -109,7 +109,9 @@ describe("reason codes (src/reason-codes.ts)", () => {
         }
       }
     }
-    expect(unlisted, "add the code to src/reason-codes.ts (and the docs), or use a listed one").toEqual([]);
+    expect(unlisted, "add the code to src/core/reason-codes.ts (and the docs), or use a listed one").toEqual(
+      [],
+    );
     // The scan found the producing sites (a broken tokenizer would find none).
     expect(seen).toBeGreaterThan(100);
   });
@@ -117,7 +119,7 @@ describe("reason codes (src/reason-codes.ts)", () => {
   it("lists no code that the source does not use", () => {
     const used = new Set<string>();
     for (const file of tsFiles(SRC)) {
-      if (file === join(SRC, "reason-codes.ts")) continue;
+      if (file === join(SRC, "core", "reason-codes.ts")) continue;
       for (const token of tokenize(readFileSync(file, "utf8"))) {
         if (token.kind === "string" || token.kind === "template") used.add(token.value);
       }

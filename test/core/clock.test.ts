@@ -7,7 +7,7 @@ import {
   SkewedClock,
   TimeFormatError,
   VirtualClock,
-} from "../../src/harness/clock.js";
+} from "../../src/core/clock.js";
 
 const DAY = 86_400_000;
 

@@ -1,7 +1,7 @@
 /**
  * The admin page at `/`: a small imitation of the NemLog-in administration screens for live
  * demonstrations. One self-contained, static HTML page (no external assets, no build step) whose
- * script does everything through the admin API (src/sts/admin-api.ts): create a systembruger,
+ * script does everything through the admin API (src/control/admin-api.ts): create a systembruger,
  * upload a .cer into the draft `current`/`next` slot per environment, "Gem tekniske oplysninger",
  * "Provisioner til integrationstest"/"… produktion", revoke a certificate, rotate the STS signing
  * certificate, switch the rollover policy, move the virtual clock, and the events, newest first,
@@ -9,13 +9,13 @@
  * provisioned.
  *
  * The page holds no data: every name and subject reaches the browser as JSON and is put into the
- * DOM as text (src/harness/ui/page-script.ts). The Content-Security-Policy allows only this
+ * DOM as text (src/ui/page-script.ts). The Content-Security-Policy allows only this
  * page's own script and style (by hash) and requests to the harness itself.
  */
 import { createHash } from "node:crypto";
 import type { Request, Response } from "express";
-import { PAGE_SCRIPT } from "./ui/page-script.js";
-import { PAGE_STYLE } from "./ui/page-style.js";
+import { PAGE_SCRIPT } from "./page-script.js";
+import { PAGE_STYLE } from "./page-style.js";
 
 const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 

@@ -1,6 +1,8 @@
 /**
  * OpenAPI 3.1 description of the admin API, served at `GET /admin/api/openapi.json`.
  */
+import { ROLLOVER_POLICIES } from "../sts/rollover.js";
+
 const error = { $ref: "#/components/responses/Error" };
 const envParam = { $ref: "#/components/parameters/Env" };
 const idParam = { $ref: "#/components/parameters/SystemUserId" };
@@ -252,7 +254,7 @@ export const openApiDocument = {
         summary: "Change the rollover policy",
         requestBody: jsonBody({
           type: "object",
-          properties: { policy: { enum: ["at-expiry", "overlap", "immediate"] } },
+          properties: { policy: { enum: [...ROLLOVER_POLICIES] } },
         }),
         responses: { "200": ok("Settings"), "400": error },
       },

@@ -1,5 +1,5 @@
 /** The reporters: terminal, json, junit, html. */
-import type { ScenarioResult } from "../scenario/result.js";
+import type { ScenarioResult } from "../result.js";
 import { htmlReport } from "./html.js";
 import { jsonReport } from "./json.js";
 import { junitReport } from "./junit.js";

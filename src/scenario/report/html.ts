@@ -4,8 +4,8 @@
  * state, the client's certificate, the outcome of step 1 (STS) and of step 2 (SMDB), the
  * failure windows as red bands across all lanes, and the actions as numbered markers.
  */
-import { formatDuration } from "../clock.js";
-import { type LaneSegment, relTime, type ScenarioResult, type Tone } from "../scenario/result.js";
+import { formatDuration } from "../../core/clock.js";
+import { type LaneSegment, relTime, type ScenarioResult, type Tone } from "../result.js";
 
 function esc(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");

@@ -1,5 +1,5 @@
 /** The JSON reporter: every result in full, times as ISO 8601 and relative to start. */
-import { relTime, type ScenarioResult } from "../scenario/result.js";
+import { relTime, type ScenarioResult } from "../result.js";
 
 function times(startMs: number, fromMs: number, toMs: number) {
   return {

@@ -6,7 +6,9 @@
 import { readFile } from "node:fs/promises";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from "yaml";
-import { HarnessError } from "../../errors.js";
+import { parseDuration, parseIsoTime, TimeFormatError } from "../core/clock.js";
+import { HarnessError } from "../core/errors.js";
+import type { Environment } from "../core/events.js";
 import {
   allFailureReasons,
   closestReason,
@@ -14,10 +16,9 @@ import {
   isFailureReason,
   type ReasonStep,
   stepsOfReason,
-} from "../../reason-codes.js";
-import type { RolloverPolicy } from "../../sts/types.js";
-import { parseDuration, parseIsoTime, TimeFormatError } from "../clock.js";
-import type { Environment } from "../events.js";
+} from "../core/reason-codes.js";
+import type { RolloverPolicy } from "../sts/rollover.js";
+import { DEFAULT_ROLLOVER_POLICY } from "../sts/rollover.js";
 import {
   ACTIONS,
   type ActionName,
@@ -389,7 +390,7 @@ const STEP_LABEL: Record<ReasonStep, string> = {
 
 /**
  * Why `reason` is not a code a failure at `step` can carry (every step when none is given), or
- * undefined when it is one. Names the closest code and the allowed ones (src/reason-codes.ts).
+ * undefined when it is one. Names the closest code and the allowed ones (src/core/reason-codes.ts).
  */
 export function reasonProblem(reason: string, step: ReasonStep | undefined): string | undefined {
   const steps: ReasonStep[] = step === undefined ? [0, 1, 2] : [step];
@@ -707,7 +708,7 @@ function validate(data: unknown, locator: Locator): Scenario {
     },
     description: (raw.description ?? "").trim(),
     file: locator.file,
-    policy: raw.policy ?? "at-expiry",
+    policy: raw.policy ?? DEFAULT_ROLLOVER_POLICY,
     environment,
     startMs,
     endMs,

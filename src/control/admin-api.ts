@@ -6,15 +6,14 @@
  * the raw body (DER, PEM or bare base64). Bad input is a 4xx `{error, detail}`, never a 500.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
-import { type Clock, parseDuration, parseTime, TimeFormatError, VirtualClock } from "../harness/clock.js";
-import { ENVIRONMENTS, type Environment, type EventLog, isEnvironment } from "../harness/events.js";
+import { type Clock, parseDuration, parseTime, TimeFormatError, VirtualClock } from "../core/clock.js";
+import { ENVIRONMENTS, type Environment, type EventLog, isEnvironment } from "../core/events.js";
 import type { HarnessState } from "../harness/state.js";
 import type { Certificate } from "../pki/index.js";
+import { AdminError, certificateView, parseUpload, type Registry, systemUserView } from "../sts/registry.js";
+import { isSlot, ROLLOVER_POLICIES, type RolloverPolicy, type Slot } from "../sts/rollover.js";
 import type { StsTrust } from "../wsp/service.js";
 import { openApiDocument } from "./openapi.js";
-import { AdminError, certificateView, parseUpload, type Registry, systemUserView } from "./registry.js";
-import { isSlot, type Slot } from "./rollover.js";
-import { ROLLOVER_POLICIES, type RolloverPolicy } from "./types.js";
 
 export interface AdminDeps {
   registry: Registry;

@@ -1,13 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { VirtualClock } from "../../src/harness/clock.js";
-import { EventLog } from "../../src/harness/events.js";
-import { type Credential, createTestCa, type TestCa, toPkcs12 } from "../../src/pki/index.js";
-import { AdminError, Registry } from "../../src/sts/registry.js";
-import { DEFAULT_PRIVILEGES } from "../../src/sts/types.js";
-import { DAY, oces3Issuer, rotationPair, T0 } from "../helpers/harness.js";
-import { useTempDir } from "../helpers/tmp.js";
+import { VirtualClock } from "../../../src/core/clock.js";
+import { EventLog } from "../../../src/core/events.js";
+import { type Credential, createTestCa, type TestCa, toPkcs12 } from "../../../src/pki/index.js";
+import { DEFAULT_PRIVILEGES } from "../../../src/smdb/privileges.js";
+import { AdminError, Registry } from "../../../src/sts/registry.js";
+import { DAY, oces3Issuer, rotationPair, T0 } from "../../helpers/harness.js";
+import { useTempDir } from "../../helpers/tmp.js";
 
 let ca: TestCa;
 let old: Credential;
