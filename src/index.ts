@@ -6,6 +6,9 @@ export { type ClientConfig, loadClientConfig, parseClientConfig } from "./client
 export { ClientError, type ClientReason } from "./client/errors.js";
 export { type Token, WscClient, type WscClientOptions } from "./client/wsc-client.js";
 export { adminRouter } from "./control/admin-api.js";
+export type * from "./control/harness-control.js";
+export { LocalControl } from "./control/local-control.js";
+export { RemoteControl, RemoteControlError, type RemoteControlOptions } from "./control/remote-control.js";
 export {
   type Clock,
   parseDuration,
@@ -14,6 +17,7 @@ export {
   SkewedClock,
   VirtualClock,
 } from "./core/clock.js";
+export { HarnessError, type RefusalKind, RefusedError } from "./core/errors.js";
 export { ENVIRONMENTS, type Environment, EventLog, type HarnessEvent } from "./core/events.js";
 export {
   CLIENT_SETUP_REASONS,
@@ -65,7 +69,8 @@ export type { FailureWindow, ScenarioResult } from "./scenario/result.js";
 export { runScenarioFiles } from "./scenario/run-many.js";
 export { type RunOptions, runScenario, type ScenarioInput } from "./scenario/runner.js";
 export { DEFAULT_PRIVILEGES, PRIVILEGE_HENT, PRIVILEGE_INDBERET } from "./smdb/privileges.js";
-export { AdminError, Registry, type SystemUserRecord } from "./sts/registry.js";
+export type { SystemUserRecord } from "./sts/registry/model.js";
+export { Registry } from "./sts/registry/registry.js";
 export {
   DEFAULT_ROLLOVER_POLICY,
   decideRollover,

@@ -33,3 +33,26 @@ export function clipMessage(message: string): string {
   if (message.length <= MAX_FAULT_MESSAGE_CHARS) return message;
   return `${message.slice(0, MAX_FAULT_MESSAGE_CHARS)}… (${message.length - MAX_FAULT_MESSAGE_CHARS} more characters left out)`;
 }
+
+/**
+ * Why a command was refused, in words the HTTP layer maps to a status (400, 404, 409, 422):
+ * the input is malformed; the thing named does not exist; the current state does not allow it;
+ * the input is well-formed but cannot be accepted (e.g. a certificate that has expired).
+ */
+export type RefusalKind = "invalid" | "not-found" | "conflict" | "unprocessable";
+
+/**
+ * A command refused with a stable code and a sentence: what the registry and the control surface
+ * throw for bad input or an impossible change. Domain code never names an HTTP status.
+ */
+export class RefusedError extends HarnessError {
+  override readonly name: string = "RefusedError";
+  constructor(
+    public readonly kind: RefusalKind,
+    reason: string,
+    message: string,
+    detail: Record<string, unknown> = {},
+  ) {
+    super(reason, message, detail);
+  }
+}

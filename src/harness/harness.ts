@@ -16,10 +16,10 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { adminRouter, errorResponse } from "../control/admin-api.js";
+import { LocalControl, type WspTrustSettings } from "../control/local-control.js";
 import { type Clock, RealClock, VirtualClock } from "../core/clock.js";
 import { ENVIRONMENTS, type Environment, EventLog } from "../core/events.js";
-import type { Certificate } from "../pki/index.js";
-import { Registry } from "../sts/registry.js";
+import { Registry } from "../sts/registry/registry.js";
 import type { RolloverPolicy } from "../sts/rollover.js";
 import { stsRouter } from "../sts/token-service.js";
 import { serveAdminPage } from "../ui/ui.js";
@@ -101,8 +101,8 @@ export class Harness<C extends Clock = Clock> {
     readonly state: HarnessState,
     readonly settings: HarnessSettings,
     readonly store: SmdbStore,
-    /** Which STS certificates the SMDB trusts, per environment; change it at run time. */
-    readonly wspTrust: Record<Environment, StsTrust>,
+    /** Drives this harness in-process: the same interface `RemoteControl` offers over HTTP. */
+    readonly control: LocalControl,
     /** The clock message Timestamps and the replay window are judged against (default: `clock`). */
     readonly messageClock: Clock = clock,
   ) {
@@ -133,14 +133,6 @@ export class Harness<C extends Clock = Clock> {
   /** The PEM a client needs to trust the harness's TLS certificate (root + issuing CA). */
   get tlsCaPem(): string {
     return this.state.ca.root.certificate.pem + this.state.ca.issuing.certificate.pem;
-  }
-
-  /**
-   * Replaces the STS signing certificate of `env` (same subject, new key), recorded in this
-   * harness's event log.
-   */
-  rotateStsSigningCertificate(env: Environment): Promise<{ previous: Certificate; current: Certificate }> {
-    return this.state.rotateStsSigningCertificate(env, this.events);
   }
 
   /** Stops the server (open connections are closed) and waits for pending writes. */
@@ -202,7 +194,7 @@ export async function startHarness<C extends Clock = Clock>(
   const store = await SmdbStore.open(
     options.stateDir !== undefined ? { dir: join(options.stateDir, SMDB_STORE_DIR) } : {},
   );
-  const wspTrust: Record<Environment, StsTrust> = {
+  const wspTrust: WspTrustSettings = {
     integration: options.wspTrust?.integration ?? { mode: "current" },
     production: options.wspTrust?.production ?? { mode: "current" },
   };
@@ -222,18 +214,17 @@ export async function startHarness<C extends Clock = Clock>(
     });
   });
   app.get("/", serveAdminPage);
-  app.use(
-    "/admin/api",
-    adminRouter({
-      registry,
-      state,
-      clock,
-      events,
-      wspTrust,
-      baseUrl: () => baseUrl,
-      settings: () => ({ ...settings, messageClock: messageClockName(messageClock, clock) }),
-    }),
-  );
+  const control = new LocalControl({
+    registry,
+    identities: state,
+    clock,
+    events,
+    wspTrust,
+    baseUrl: () => baseUrl,
+    tlsCaPem: () => (options.http ? null : state.ca.root.certificate.pem + state.ca.issuing.certificate.pem),
+    settings: () => ({ ...settings, messageClock: messageClockName(messageClock, clock) }),
+  });
+  app.use("/admin/api", adminRouter({ control }));
   app.use(
     stsRouter({
       clock,
@@ -297,7 +288,7 @@ export async function startHarness<C extends Clock = Clock>(
     state,
     settings,
     store,
-    wspTrust,
+    control,
     messageClock,
   );
 }

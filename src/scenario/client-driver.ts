@@ -13,11 +13,11 @@ import type { CertificateSourceConfig, FindType } from "../client/config.js";
 import { ClientError } from "../client/errors.js";
 import { HttpClient } from "../client/http.js";
 import { WscClient } from "../client/wsc-client.js";
+import type { ClientEndpoints, HarnessControl } from "../control/harness-control.js";
 import { type Clock, SkewedClock } from "../core/clock.js";
 import { HarnessError } from "../core/errors.js";
 import { ENVIRONMENTS, type Environment } from "../core/events.js";
-import type { Certificate, Credential } from "../pki/index.js";
-import type { StsTrust } from "../wsp/service.js";
+import { Certificate, type Credential } from "../pki/index.js";
 import type { Scenario } from "./parse.js";
 import type { CallOutcome } from "./result.js";
 import type { FindBy } from "./schema.js";
@@ -34,23 +34,30 @@ export interface ClientSetup {
 /** What the driver needs of the running scenario. */
 export interface ClientHost {
   scenario: Scenario;
+  /** Harness time, as the runner moves it (the client's clock is this, plus its skew). */
   clock: Clock;
-  harness: {
-    stsUrl(env: Environment): string;
-    wspUrl(env: Environment): string;
-    state: {
-      environment(env: Environment): {
-        stsEndpointReference: string;
-        wspEntityId: string;
-        stsSigning: Credential;
-      };
-      caCertificates(): Certificate[];
-    };
-    wspTrust: Record<Environment, StsTrust>;
-    settings: { clockSkewMs: number };
-  };
+  /** The harness, driven only through its control surface. */
+  control: HarnessControl;
+  /** Where the client connects to, per environment (read once at the start). */
+  endpoints: Record<Environment, ClientEndpoints>;
   credential(name: string): Credential;
   nameOf(sha256: string): string;
+}
+
+/** A certificate from PEM, parsed once per text. */
+const parsedPem = new Map<string, Certificate>();
+function certificateFromPem(pem: string): Certificate {
+  let cert = parsedPem.get(pem);
+  if (!cert) {
+    cert = Certificate.fromPem(pem);
+    parsedPem.set(pem, cert);
+  }
+  return cert;
+}
+
+/** The certificate an environment's STS signs with now. */
+async function currentStsCertificate(control: HarnessControl, env: Environment): Promise<Certificate> {
+  return certificateFromPem((await control.environment(env)).stsCertificatePem);
 }
 
 const FIND_TYPE: Record<FindBy, FindType> = {
@@ -88,6 +95,8 @@ export class ScenarioClient {
   #startError: ClientError | undefined;
   /** The subject-name value configured at the start, kept across deploys unless changed. */
   readonly #subjectFindValue: string | undefined;
+  /** How long after a token's NotOnOrAfter SMDB still accepts it (its clock skew tolerance). */
+  readonly #wspToleranceMs: number;
 
   private constructor(
     host: ClientHost,
@@ -97,6 +106,7 @@ export class ScenarioClient {
     trusted: Certificate[],
     setup: ClientSetup,
     subjectFindValue: string | undefined,
+    wspToleranceMs: number,
   ) {
     this.#host = host;
     this.#dir = dir;
@@ -105,12 +115,15 @@ export class ScenarioClient {
     this.#trusted = trusted;
     this.#setup = setup;
     this.#subjectFindValue = subjectFindValue;
+    this.#wspToleranceMs = wspToleranceMs;
   }
 
   static async create(host: ClientHost, setup: ClientSetup): Promise<ScenarioClient> {
     const dir = await mkdtemp(join(tmpdir(), "smdb-scenario-"));
     const env = host.scenario.client.stsEnvironment;
-    const trusted = [host.harness.state.environment(env).stsSigning.certificate];
+    const trusted = [certificateFromPem(host.endpoints[env].stsCertificatePem)];
+    const settings = await host.control.settings();
+    const wspToleranceMs = typeof settings.clockSkewMs === "number" ? settings.clockSkewMs : 5 * 60_000;
     const subjectFindValue =
       host.scenario.client.findBy === "subjectName"
         ? (setup.findValue ?? commonName(host.credential(setup.cert).certificate))
@@ -123,6 +136,7 @@ export class ScenarioClient {
       trusted,
       setup,
       subjectFindValue,
+      wspToleranceMs,
     );
     await client.#start();
     return client;
@@ -139,6 +153,7 @@ export class ScenarioClient {
       this.#trusted,
       setup,
       setup.findValue ?? this.#subjectFindValue,
+      this.#wspToleranceMs,
     );
     await next.#start();
     return next;
@@ -181,11 +196,11 @@ export class ScenarioClient {
       this.#client = new WscClient({
         clock: this.#clock,
         environment: stsEnv,
-        stsUrl: this.#host.harness.stsUrl(stsEnv),
-        stsEndpointReference: this.#host.harness.state.environment(stsEnv).stsEndpointReference,
+        stsUrl: this.#host.endpoints[stsEnv].stsUrl,
+        stsEndpointReference: this.#host.endpoints[stsEnv].stsEndpointReference,
         stsCertificates: [...this.#trusted],
-        wspUrl: this.#host.harness.wspUrl(wspEnv),
-        wspEntityId: this.#host.harness.state.environment(wspEnv).wspEntityId,
+        wspUrl: this.#host.endpoints[wspEnv].wspUrl,
+        wspEntityId: this.#host.endpoints[wspEnv].wspEntityId,
         credential,
         ...(fallbackCredential ? { fallbackCredential } : {}),
         http: this.#http,
@@ -205,7 +220,7 @@ export class ScenarioClient {
 
   /** The client adds the STS's current signing certificate to its trusted ones and restarts. */
   async trustCurrentStsCertificate(env: Environment): Promise<Certificate> {
-    const cert = this.#host.harness.state.environment(env).stsSigning.certificate;
+    const cert = await currentStsCertificate(this.#host.control, env);
     if (!this.#trusted.some((c) => c.sha256 === cert.sha256)) this.#trusted.push(cert);
     this.#client?.close();
     await this.#start();
@@ -213,26 +228,26 @@ export class ScenarioClient {
   }
 
   /** Sets how SMDB trusts the STS's token-signing certificate (both environments). */
-  configureWspTrust(mode: "pin-thumbprint" | "subject-and-chain"): void {
-    const harness = this.#host.harness;
+  async configureWspTrust(mode: "pin-thumbprint" | "subject-and-chain"): Promise<void> {
+    const control = this.#host.control;
     for (const env of ENVIRONMENTS) {
-      const sts = harness.state.environment(env).stsSigning.certificate;
-      harness.wspTrust[env] =
-        mode === "pin-thumbprint"
-          ? { mode: "pin-thumbprint", thumbprints: [sts.sha1] }
-          : { mode: "subject-and-chain", subjects: [sts.subject], anchors: harness.state.caCertificates() };
+      const sts = await currentStsCertificate(control, env);
+      await control.setWspTrust(
+        env,
+        mode === "pin-thumbprint" ? { mode, thumbprints: [sts.sha1] } : { mode, subjects: [sts.subject] },
+      );
     }
   }
 
   /** SMDB adds the STS's current signing certificate to the ones it trusts. */
-  wspTrustCurrentStsCertificate(env: Environment): Certificate {
-    const harness = this.#host.harness;
-    const sts = harness.state.environment(env).stsSigning.certificate;
-    const trust = harness.wspTrust[env];
+  async wspTrustCurrentStsCertificate(env: Environment): Promise<Certificate> {
+    const control = this.#host.control;
+    const sts = await currentStsCertificate(control, env);
+    const trust = await control.wspTrust(env);
     if (trust.mode === "pin-thumbprint" && !trust.thumbprints.includes(sts.sha1)) {
-      harness.wspTrust[env] = { mode: "pin-thumbprint", thumbprints: [...trust.thumbprints, sts.sha1] };
+      await control.setWspTrust(env, { mode: trust.mode, thumbprints: [...trust.thumbprints, sts.sha1] });
     } else if (trust.mode === "subject-and-chain" && !trust.subjects.includes(sts.subject)) {
-      harness.wspTrust[env] = { ...trust, subjects: [...trust.subjects, sts.subject] };
+      await control.setWspTrust(env, { mode: trust.mode, subjects: [...trust.subjects, sts.subject] });
     }
     return sts;
   }
@@ -318,7 +333,7 @@ export class ScenarioClient {
     if (!token) return [];
     const refreshBefore = this.#client!.options.refreshBeforeMs ?? 60_000;
     const skew = this.#clock.skewMs;
-    const tolerance = this.#host.harness.settings.clockSkewMs;
+    const tolerance = this.#wspToleranceMs;
     return [
       token.clientExpiresMs - refreshBefore - skew,
       token.clientExpiresMs - skew,

@@ -1,8 +1,9 @@
 /**
- * Runs a scenario: issues its certificates from the harness's test CA (key pool), starts the
- * harness in-process on a virtual clock (in memory; plain HTTP on 127.0.0.1), sets up the
- * systembruger through the same Registry/HarnessState code the admin API uses, and runs the
- * real client (`WscClient`: real step-1 and step-2 messages over real HTTP).
+ * Runs a scenario: issues its certificates under a scenario CA (key pool) that the harness is told
+ * to trust, starts the harness in-process on a virtual clock (in memory; plain HTTP on 127.0.0.1)
+ * and drives it only through its control surface (`HarnessControl`: the same calls the admin API
+ * and a remote harness take), and runs the real client (`WscClient`: real step-1 and step-2
+ * messages over real HTTP) on a clock that follows harness time.
  *
  * Downtime is computed exactly: the runner visits every instant at which an input of a call can
  * change — the scenario's actions, scheduled activations, certificate notBefore and notAfter + 1 ms
@@ -11,15 +12,14 @@
  * each instant it makes one real call; that outcome holds until the next instant. Failing
  * intervals are merged into windows (same step and reason) and summed up to `end`.
  */
-
+import type { ClientEndpoints, HarnessControl, SystemUserView } from "../control/harness-control.js";
 import { VirtualClock } from "../core/clock.js";
-import { HarnessError } from "../core/errors.js";
+import { HarnessError, RefusedError } from "../core/errors.js";
 import { ENVIRONMENTS, type Environment } from "../core/events.js";
 import { type Harness, type HarnessOptions, startHarness } from "../harness/harness.js";
 import { HarnessState } from "../harness/state.js";
 import { toPkcs12 } from "../pki/export.js";
-import type { Credential } from "../pki/index.js";
-import { AdminError } from "../sts/registry.js";
+import { Certificate, type Credential, createTestCa, type TestCa } from "../pki/index.js";
 import { SLOTS } from "../sts/rollover.js";
 import { type ClientSetup, ScenarioClient } from "./client-driver.js";
 import {
@@ -120,6 +120,11 @@ const SYSTEM_USER_ID = "scenario-systembruger";
 const PKCS12_PASSWORD = "scenario";
 const YEAR_MS = 365 * 86_400_000;
 
+/** Scenarios starting in one five-year era share the harness identities and the scenario CA. */
+function eraStart(startMs: number): number {
+  return Math.floor(startMs / (5 * YEAR_MS)) * 5 * YEAR_MS;
+}
+
 /**
  * Harness identities (test CA, STS and WSP credentials) shared by the scenarios of one process,
  * so that many runs do not exhaust the key pool. A scenario that rotates the STS signing
@@ -127,33 +132,91 @@ const YEAR_MS = 365 * 86_400_000;
  */
 const sharedStates = new Map<number, Promise<HarnessState>>();
 function sharedState(startMs: number): Promise<HarnessState> {
-  const era = Math.floor(startMs / (5 * YEAR_MS));
+  const era = eraStart(startMs);
   let state = sharedStates.get(era);
   if (!state) {
-    state = HarnessState.open({ clock: new VirtualClock(era * 5 * YEAR_MS) });
+    state = HarnessState.open({ clock: new VirtualClock(era) });
     sharedStates.set(era, state);
   }
   return state;
 }
 
+/**
+ * The CA the scenario's certificates are issued under: the runner's own (a harness is driven
+ * only through its control surface, so the runner never holds the harness's CA key), added to the
+ * harness's trust anchors at the start. Valid from ten years before the era to twenty after.
+ */
+const scenarioCas = new Map<number, Promise<TestCa>>();
+function scenarioCa(startMs: number): Promise<TestCa> {
+  const era = eraStart(startMs);
+  let ca = scenarioCas.get(era);
+  if (!ca) {
+    ca = createTestCa(era, "smdb-harness scenario");
+    scenarioCas.set(era, ca);
+  }
+  return ca;
+}
+
 /** Scenario certificates, reused across runs in one process (same CA, same name, same spec). */
 const issuedCredentials = new Map<string, Promise<Credential>>();
 
+/** A certificate from PEM, parsed once per text. */
+const parsedPem = new Map<string, Certificate>();
+function certificateFromPem(pem: string): Certificate {
+  let cert = parsedPem.get(pem);
+  if (!cert) {
+    cert = Certificate.fromPem(pem);
+    parsedPem.set(pem, cert);
+  }
+  return cert;
+}
+
+/** The harness a scenario drives: its control surface, and how to stop it. */
+interface ScenarioTarget {
+  control: HarnessControl;
+  close(): Promise<void>;
+}
+
+/** A harness of its own, in-process, in memory, on a virtual clock at the scenario's start. */
+async function inProcessTarget(scenario: Scenario, options: RunOptions): Promise<ScenarioTarget> {
+  const rotates = scenario.steps.some((step) => step.do === "sts.rotateSigningCertificate");
+  const clock = new VirtualClock(scenario.startMs);
+  const state = rotates ? await HarnessState.open({ clock }) : await sharedState(scenario.startMs);
+  const harness: Harness = await startHarness({
+    ...options.harness,
+    state,
+    clock,
+    policy: scenario.policy,
+    http: true,
+    host: "127.0.0.1",
+    port: 0,
+  });
+  return { control: harness.control, close: () => harness.close() };
+}
+
 class ScenarioRun {
+  /** Harness time as the runner moves it; the client's clock follows it. */
   readonly clock: VirtualClock;
   readonly credentials = new Map<string, Credential>();
   /** sha256 → certificate name in the scenario. */
   readonly names = new Map<string, string>();
   readonly actions: ActionRecord[] = [];
-  harness!: Harness;
+  target!: ScenarioTarget;
+  endpoints!: Record<Environment, ClientEndpoints>;
   client!: ScenarioClient;
   clientSetup!: ClientSetup;
+  /** The harness's own certificates (trust anchors, STS and SMDB): their bounds are instants too. */
+  harnessCertificates: Certificate[] = [];
 
   constructor(
     readonly scenario: Scenario,
     readonly options: RunOptions,
   ) {
     this.clock = new VirtualClock(scenario.startMs);
+  }
+
+  get control(): HarnessControl {
+    return this.target.control;
   }
 
   credential(name: string): Credential {
@@ -166,20 +229,20 @@ class ScenarioRun {
     return this.names.get(sha256) ?? `${sha256.slice(0, 8)}…`;
   }
 
+  /** Harness time (and the client's clock) to `ms`. */
+  async setTime(ms: number): Promise<void> {
+    this.clock.set(ms);
+    await this.control.setClock(ms);
+  }
+
   async start(): Promise<void> {
     const s = this.scenario;
-    const rotates = s.steps.some((step) => step.do === "sts.rotateSigningCertificate");
-    const state = rotates ? await HarnessState.open({ clock: this.clock }) : await sharedState(s.startMs);
-    this.harness = await startHarness({
-      ...this.options.harness,
-      state,
-      clock: this.clock,
-      policy: s.policy,
-      http: true,
-      host: "127.0.0.1",
-      port: 0,
-    });
-    const ca = this.harness.state.ca;
+    this.target = await inProcessTarget(s, this.options);
+    await this.setTime(s.startMs);
+    const settings = await this.control.settings();
+    if (settings.policy !== s.policy) await this.control.setPolicy(s.policy);
+    const ca = await scenarioCa(s.startMs);
+    await this.control.addTrustAnchors(ca.root.certificate.pem + ca.issuing.certificate.pem);
     for (const spec of s.certificates) {
       const options = {
         profile: spec.profile,
@@ -203,7 +266,7 @@ class ScenarioRun {
     try {
       await this.setUpSystemUser();
     } catch (error) {
-      if (!(error instanceof AdminError)) throw error;
+      if (!(error instanceof RefusedError)) throw error;
       // NemLog-in refuses the starting point the scenario describes: bad input, not a result.
       const at = s.lines?.["setup.systemUser"] ?? { line: 1, column: 1 };
       throw new ScenarioError([
@@ -215,6 +278,16 @@ class ScenarioRun {
         },
       ]);
     }
+    const endpoints = await Promise.all(ENVIRONMENTS.map((env) => this.control.clientEndpoints(env)));
+    this.endpoints = { integration: endpoints[0]!, production: endpoints[1]! };
+    const environments = await Promise.all(ENVIRONMENTS.map((env) => this.control.environment(env)));
+    this.harnessCertificates = [
+      ...(await this.control.trustAnchors()).map((anchor) => certificateFromPem(anchor.pem)),
+      ...environments.flatMap((e) => [
+        certificateFromPem(e.stsCertificatePem),
+        certificateFromPem(e.wspCertificatePem),
+      ]),
+    ];
     this.clientSetup = {
       cert: s.client.cert,
       fallback: s.client.fallback,
@@ -222,44 +295,42 @@ class ScenarioRun {
       skewMs: s.client.clockSkewMs,
     };
     this.client = await ScenarioClient.create(this, this.clientSetup);
-    if (s.wsp.trust) this.client.configureWspTrust(s.wsp.trust);
+    if (s.wsp.trust) await this.client.configureWspTrust(s.wsp.trust);
   }
 
   async setUpSystemUser(): Promise<void> {
     const s = this.scenario;
-    const registry = this.harness.registry;
-    await registry.createSystemUser({
+    const control = this.control;
+    await control.createSystemUser({
       id: SYSTEM_USER_ID,
       name: s.systemUser.name,
       cvr: s.systemUser.cvr,
       entityId: s.systemUser.entityId,
       ...(s.systemUser.privileges ? { privileges: s.systemUser.privileges } : {}),
     });
-    for (const env of ["integration", "production"] as Environment[]) {
-      await registry.uploadCertificate(
+    for (const env of ENVIRONMENTS) {
+      await control.uploadCertificate(
         SYSTEM_USER_ID,
         env,
         "current",
         this.credential(s.systemUser.cert).certificate.der,
-        `${s.systemUser.cert}.cer`,
       );
       if (s.systemUser.next) {
-        await registry.uploadCertificate(
+        await control.uploadCertificate(
           SYSTEM_USER_ID,
           env,
           "next",
           this.credential(s.systemUser.next).certificate.der,
-          `${s.systemUser.next}.cer`,
         );
       }
     }
-    await registry.save(SYSTEM_USER_ID);
-    for (const env of s.systemUser.provisioned) await registry.provision(SYSTEM_USER_ID, env);
+    await control.save(SYSTEM_USER_ID);
+    for (const env of s.systemUser.provisioned) await control.provision(SYSTEM_USER_ID, env);
   }
 
-  /** Performs one action through the registry / harness state / client, as the admin API would. */
+  /** Performs one action through the control surface or the client, as an administrator or vendor would. */
   async apply(step: ScenarioStep): Promise<void> {
-    const registry = this.harness.registry;
+    const control = this.control;
     const w = step.with;
     const env = w.environment as Environment;
     const record = (ok: boolean, message: string) =>
@@ -276,19 +347,33 @@ class ScenarioRun {
                 ? Buffer.from(credential.certificate.pem)
                 : credential.certificate.der;
           const file = `${w.cert}.${format}`;
-          await registry.uploadCertificate(SYSTEM_USER_ID, env, w.slot as "current" | "next", bytes, file);
+          try {
+            await control.uploadCertificate(SYSTEM_USER_ID, env, w.slot as "current" | "next", bytes);
+          } catch (error) {
+            // NemLog-in's sentence names the slot; the scenario's reader knows the file by name.
+            if (error instanceof RefusedError) {
+              record(false, `${file}: ${error.message}`);
+              return;
+            }
+            throw error;
+          }
           record(true, `${file} uploaded as ${w.slot} for ${env} (draft; not saved yet)`);
           break;
         }
         case "nemlogin.save":
-          await registry.save(SYSTEM_USER_ID);
+          await control.save(SYSTEM_USER_ID);
           record(true, "technical details saved (the STS is unaffected until provisioned)");
           break;
         case "nemlogin.provision": {
           const atMs = w.atMs as number | undefined;
-          const set = await registry.provision(SYSTEM_USER_ID, env, atMs);
-          const certs = SLOTS.filter((slot) => set[slot])
-            .map((slot) => `${slot} ${this.nameOf(set[slot]!.sha256)}`)
+          const user = await control.provision(
+            SYSTEM_USER_ID,
+            env,
+            atMs !== undefined ? { at: new Date(atMs).toISOString() } : {},
+          );
+          const set = user.provisioned[env];
+          const certs = SLOTS.filter((slot) => set?.[slot])
+            .map((slot) => `${slot} ${this.nameOf(set![slot]!.sha256)}`)
             .join(", ");
           record(
             true,
@@ -297,17 +382,20 @@ class ScenarioRun {
           break;
         }
         case "nemlogin.revoke":
-          await registry.revoke(this.credential(w.cert as string).certificate.der, `${w.cert}.cer`);
+          await control.revokeCertificate(this.credential(w.cert as string).certificate.der);
           record(true, `certificate ${w.cert} revoked`);
           break;
         case "nemlogin.setPrivileges": {
           const privileges = w.privileges as string[];
-          await registry.updateSystemUser(SYSTEM_USER_ID, { privileges });
+          await control.updateSystemUser(SYSTEM_USER_ID, { privileges });
           record(true, `privileges set to ${privileges.join(", ") || "(none)"}`);
           break;
         }
         case "sts.rotateSigningCertificate": {
-          const { previous, current } = await this.harness.state.rotateStsSigningCertificate(env);
+          const previous = certificateFromPem((await control.environment(env)).stsCertificatePem);
+          const rotation = await control.rotateStsSigningCertificate(env);
+          const current = certificateFromPem(rotation.certificatePem);
+          this.harnessCertificates.push(current);
           record(
             true,
             `the ${env} STS now signs with a new certificate (same subject, new key): ${previous.sha1} → ${current.sha1}`,
@@ -334,7 +422,7 @@ class ScenarioRun {
           break;
         }
         case "wsp.trustStsCertificate": {
-          const cert = this.client.wspTrustCurrentStsCertificate(env);
+          const cert = await this.client.wspTrustCurrentStsCertificate(env);
           record(true, `SMDB (${env}) now also trusts the STS certificate ${cert.sha1}`);
           break;
         }
@@ -350,7 +438,7 @@ class ScenarioRun {
         }
       }
     } catch (error) {
-      if (error instanceof AdminError) {
+      if (error instanceof RefusedError) {
         record(false, error.message);
         return;
       }
@@ -363,15 +451,17 @@ class ScenarioRun {
     return `${c.cert}${c.fallback ? ` (fallback ${c.fallback})` : ""}`;
   }
 
+  /** The systembruger as NemLog-in and the STS see it now. */
+  systemUser(): Promise<SystemUserView> {
+    return this.control.systemUser(SYSTEM_USER_ID);
+  }
+
   /** NemLog-in's state for the client's environment, in words. */
-  nemloginLabel(atMs: number): string {
+  nemloginLabel(user: SystemUserView): string {
     const env = this.scenario.environment;
-    const registry = this.harness.registry;
-    const user = registry.systemUser(SYSTEM_USER_ID);
-    const decision = registry.rollover(SYSTEM_USER_ID, env, atMs);
-    const accepted = decision?.acceptedSha256.map((sha) => this.nameOf(sha)) ?? [];
+    const accepted = user.status[env].acceptedSha256.map((sha) => this.nameOf(sha));
     const provisioned = user.provisioned[env];
-    const setText = (set: { current?: { sha256: string }; next?: { sha256: string } } | undefined) =>
+    const setText = (set: { current: { sha256: string } | null; next: { sha256: string } | null } | null) =>
       set && (set.current || set.next)
         ? SLOTS.filter((slot) => set[slot])
             .map((slot) => `${slot} ${this.nameOf(set[slot]!.sha256)}`)
@@ -402,23 +492,16 @@ class ScenarioRun {
       ];
       for (const bound of bounds) for (const skew of skews) out.push(bound - skew);
     }
-    // The harness's own certificates (test CA, STS signing, SMDB): their validity is checked too.
-    const state = this.harness.state;
-    const own = [
-      ...state.caCertificates(),
-      ...ENVIRONMENTS.flatMap((env) => [
-        state.environment(env).stsSigning.certificate,
-        state.environment(env).wsp.certificate,
-      ]),
-    ];
-    for (const cert of own) out.push(cert.notBefore.getTime(), cert.notAfter.getTime() + 1);
+    // The harness's own certificates (CAs, STS signing, SMDB): their validity is checked too.
+    for (const cert of this.harnessCertificates)
+      out.push(cert.notBefore.getTime(), cert.notAfter.getTime() + 1);
     out.push(...(this.options.extraInstants ?? []));
     return out;
   }
 
   async close(): Promise<void> {
     await this.client?.close();
-    await this.harness?.close();
+    await this.target?.close();
   }
 }
 
@@ -439,19 +522,20 @@ async function execute(scenario: Scenario, options: RunOptions): Promise<Scenari
     for (;;) {
       // Actions due by now, each at its own time (in sampling mode they may lie between samples).
       while (pendingSteps.length > 0 && pendingSteps[0]!.atMs <= t) {
-        run.clock.set(pendingSteps[0]!.atMs);
+        await run.setTime(pendingSteps[0]!.atMs);
         await run.apply(pendingSteps[0]!);
         pendingSteps = pendingSteps.slice(1);
       }
-      run.clock.set(t);
+      await run.setTime(t);
       const outcome = await run.client.call();
       evaluations++;
+      const user = await run.systemUser();
       intervals.push({
         fromMs: t,
         toMs: end,
         outcome,
         client: run.clientLabel(),
-        nemlogin: run.nemloginLabel(t),
+        nemlogin: run.nemloginLabel(user),
       });
       let next = end;
       if (options.sampleEveryMs) {
@@ -460,11 +544,8 @@ async function execute(scenario: Scenario, options: RunOptions): Promise<Scenari
         while (staticIndex < staticInstants.length && staticInstants[staticIndex]! <= t) staticIndex++;
         if (staticIndex < staticInstants.length) next = Math.min(next, staticInstants[staticIndex]!);
         for (const instant of run.client.dynamicInstants()) if (instant > t) next = Math.min(next, instant);
-        const change = run.harness.registry.rollover(
-          SYSTEM_USER_ID,
-          scenario.client.stsEnvironment,
-          t,
-        )?.nextChangeMs;
+        const changeAt = user.status[scenario.client.stsEnvironment].nextChangeAt;
+        const change = changeAt === null ? undefined : Date.parse(changeAt);
         if (change !== undefined && change > t) next = Math.min(next, change);
       }
       if (pendingSteps.length > 0 && !options.sampleEveryMs) next = Math.min(next, pendingSteps[0]!.atMs);

@@ -108,7 +108,7 @@ describe("harness state", () => {
       expect(res.status).toBe(200);
       const rotated = (e: { reason: string }) => e.reason === "STS_SIGNING_CERTIFICATE_ROTATED";
       expect(a.events.since(0).filter(rotated)).toHaveLength(1);
-      await b.rotateStsSigningCertificate("integration");
+      await b.control.rotateStsSigningCertificate("integration");
       expect(b.events.since(0).filter(rotated)).toHaveLength(1);
       expect(a.events.since(0).filter(rotated)).toHaveLength(1);
       expect(shared.environment("integration").stsHistory).toHaveLength(2);

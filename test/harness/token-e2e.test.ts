@@ -116,7 +116,10 @@ describe("steps 1 and 2 through one harness", () => {
       body: JSON.stringify({ mode: "pin-thumbprint", thumbprints: [before.sha1] }),
     });
     expect(pin.status).toBe(200);
-    expect(h.wspTrust.production).toEqual({ mode: "pin-thumbprint", thumbprints: [before.sha1] });
+    expect(await h.control.wspTrust("production")).toEqual({
+      mode: "pin-thumbprint",
+      thumbprints: [before.sha1],
+    });
     expect((await callSmdb("production", old, assertion)).status).toBe(200);
 
     await h.state.rotateStsSigningCertificate("production");

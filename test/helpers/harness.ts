@@ -8,7 +8,7 @@ import type { VirtualClock } from "../../src/core/clock.js";
 import type { Environment } from "../../src/core/events.js";
 import { type Harness, HarnessBuilder } from "../../src/harness/harness.js";
 import type { Credential, TestCa } from "../../src/pki/index.js";
-import type { Registry } from "../../src/sts/registry.js";
+import type { Registry } from "../../src/sts/registry/registry.js";
 import type { RolloverPolicy } from "../../src/sts/rollover.js";
 
 export const DAY = 86_400_000;

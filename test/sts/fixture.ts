@@ -10,7 +10,7 @@ import { type RstRequestParams, rstEnvelopeTemplate } from "../../src/client/rst
 import { VirtualClock } from "../../src/core/clock.js";
 import { ENVIRONMENTS, type Environment, EventLog } from "../../src/core/events.js";
 import { type Credential, createTestCa, type TestCa } from "../../src/pki/index.js";
-import { Registry } from "../../src/sts/registry.js";
+import { Registry } from "../../src/sts/registry/registry.js";
 import {
   FAULT_CODES,
   type StsDeps,

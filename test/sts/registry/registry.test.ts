@@ -1,11 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { REFUSAL_STATUS } from "../../../src/control/admin-api.js";
 import { VirtualClock } from "../../../src/core/clock.js";
+import { RefusedError } from "../../../src/core/errors.js";
 import { EventLog } from "../../../src/core/events.js";
 import { type Credential, createTestCa, type TestCa, toPkcs12 } from "../../../src/pki/index.js";
 import { DEFAULT_PRIVILEGES } from "../../../src/smdb/privileges.js";
-import { AdminError, Registry } from "../../../src/sts/registry.js";
+import { Registry } from "../../../src/sts/registry/registry.js";
 import { DAY, oces3Issuer, rotationPair, T0 } from "../../helpers/harness.js";
 import { useTempDir } from "../../helpers/tmp.js";
 
@@ -47,12 +49,14 @@ async function fresh(options: { stateDir?: string; clock?: VirtualClock } = {}) 
   return { clock, events, registry };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<AdminError> {
+/** The refusal, with the HTTP status the admin API answers it with. */
+async function rejection(promise: Promise<unknown>): Promise<RefusedError & { status: number }> {
   try {
     await promise;
   } catch (error) {
-    expect(error).toBeInstanceOf(AdminError);
-    return error as AdminError;
+    expect(error).toBeInstanceOf(RefusedError);
+    const refused = error as RefusedError;
+    return Object.assign(refused, { status: REFUSAL_STATUS[refused.kind] });
   }
   throw new Error("expected a rejection");
 }
