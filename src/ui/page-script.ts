@@ -259,7 +259,11 @@ export const PAGE_SCRIPT = String.raw`"use strict";
   function certBox(cert, options) {
     if (!cert) return el("span", { class: "muted", text: "—" });
     var badges = [];
-    if (options.revoked[cert.sha256]) badges.push(el("span", { class: "badge bad", text: "REVOKED" }));
+    var revokedVerdict = options.status && options.status.status === "CERT_REVOKED";
+    if (options.revoked[cert.sha256]) {
+      // The STS's verdict on a provisioned certificate is always on a badge's data-status.
+      badges.push(el("span", revokedVerdict ? { class: "badge bad", "data-status": "CERT_REVOKED", text: "REVOKED" } : { class: "badge bad", text: "REVOKED" }));
+    }
     if (cert.validNow === false) badges.push(el("span", { class: "badge bad", text: "NOT VALID NOW" }));
     // A revoked certificate's verdict (CERT_REVOKED) is the REVOKED badge already.
     if (options.status && !(options.status.status === "CERT_REVOKED" && options.revoked[cert.sha256])) {
