@@ -1,18 +1,6 @@
-/**
- * `smdb-harness up`: the STS, SMDB, admin API and admin page in one process on one port.
- *
- * On first start in a state dir it also creates a demo systembruger (fictitious CVR) with an
- * OCES3 system certificate provisioned to both environments, and on every start it writes what
- * a client needs into the state dir: the STS certificates, the TLS CA, the client .p12 and a
- * ready client configuration per environment (`client-integration.yaml`,
- * `client-production.yaml`, DESIGN.md §4 "Client configuration").
- */
-import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { join, relative, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
-import YAML from "yaml";
-import { fileExists, readJsonIfExists, writeFileAtomic } from "../core/atomic-file.js";
 import {
   type Clock,
   parseDuration,
@@ -22,27 +10,18 @@ import {
   VirtualClock,
 } from "../core/clock.js";
 import { ENVIRONMENTS, type Environment } from "../core/events.js";
+import {
+  clientTrustedStsFile,
+  clientTrustedWspFile,
+  type DemoInfo,
+  ensureDemo,
+  writeClientConfigs,
+} from "../harness/demo.js";
 import { type FaultMode, type Harness, startHarness } from "../harness/harness.js";
 import { Certificate } from "../pki/certificate.js";
-import { writeCredentialFiles } from "../pki/export.js";
 import { ROLLOVER_POLICIES, type RolloverPolicy } from "../sts/rollover.js";
 import { DEFAULT_STATE_DIR } from "./certs.js";
 import { action, CliError } from "./common.js";
-
-export const DEMO_FILE = "demo.json";
-export const DEMO_CLIENT_BASE = join("client", "demo-client");
-export const clientConfigFile = (env: Environment) => `client-${env}.yaml`;
-export const clientTrustedStsFile = (env: Environment) => join("client", `trusted-sts-${env}.pem`);
-export const clientTrustedWspFile = (env: Environment) => join("client", `trusted-wsp-${env}.pem`);
-
-const DEMO = {
-  id: "demo",
-  name: "Demo Kommune SMDB-indberetning",
-  cvr: "90112233",
-  entityId: "https://demo-kommune.example/smdb-klient",
-};
-
-const YEAR_MS = 365 * 86_400_000;
 
 interface UpFlags {
   host: string;
@@ -55,15 +34,6 @@ interface UpFlags {
   messageClock?: "harness" | "real";
   allowSha1?: boolean;
   clockSkew?: string;
-}
-
-interface DemoInfo {
-  systemUserId: string;
-  password: string;
-  p12: string;
-  cer: string;
-  pem: string;
-  keyPem: string;
 }
 
 export function register(program: Command): void {
@@ -236,96 +206,6 @@ async function demoCertificateWarning(
     `client calls with the demo configuration fail in step 1. It was made on the first start in ${stateDir}; ` +
     "start on a time within its validity, or with a new --state-dir for a fresh demo certificate."
   );
-}
-
-/** Creates the demo systembruger and its client credential once per state dir. */
-async function ensureDemo(harness: Harness, stateDir: string): Promise<DemoInfo> {
-  const file = join(stateDir, DEMO_FILE);
-  const existing = await readJsonIfExists<DemoInfo>(file);
-  if (existing && (await fileExists(existing.p12))) return existing;
-  const now = harness.clock.nowMs();
-  const credential = await harness.state.ca.issue({
-    profile: "oces3-system",
-    cvr: DEMO.cvr,
-    name: DEMO.name,
-    organization: "Demo Kommune",
-    notBefore: new Date(now - 86_400_000),
-    notAfter: new Date(now + 3 * YEAR_MS - 1000),
-  });
-  const password = randomBytes(8).toString("hex");
-  const files = await writeCredentialFiles(credential, join(stateDir, DEMO_CLIENT_BASE), { password });
-  const registry = harness.registry;
-  let id = DEMO.id;
-  if (registry.systemUsers().some((u) => u.identity.id === id))
-    id = `${DEMO.id}-${randomBytes(2).toString("hex")}`;
-  const entityTaken = registry.systemUsers().some((u) => u.identity.entityId === DEMO.entityId);
-  await registry.createSystemUser({
-    id,
-    name: DEMO.name,
-    cvr: DEMO.cvr,
-    entityId: entityTaken ? `${DEMO.entityId}/${id}` : DEMO.entityId,
-  });
-  for (const env of ENVIRONMENTS) {
-    await registry.uploadCertificate(id, env, "current", credential.certificate.der, files.cer);
-  }
-  await registry.save(id);
-  for (const env of ENVIRONMENTS) await registry.provision(id, env);
-  const demo: DemoInfo = {
-    systemUserId: id,
-    password,
-    p12: files.p12,
-    cer: files.cer,
-    pem: files.pem,
-    keyPem: files.keyPem,
-  };
-  await writeFileAtomic(file, `${JSON.stringify(demo, null, 2)}\n`, 0o600);
-  return demo;
-}
-
-/** Writes `client-<env>.yaml` for each environment (on every start: the URL may change). */
-async function writeClientConfigs(
-  harness: Harness,
-  stateDir: string,
-  demo: DemoInfo,
-): Promise<Record<Environment, string>> {
-  const files = harness.state.files()!;
-  const out = {} as Record<Environment, string>;
-  // Paths relative to the configuration file (which lives in the state dir), so that the state
-  // dir can be moved or mounted elsewhere (e.g. into a container) and still work.
-  const rel = (path: string) => relative(stateDir, path) || ".";
-  for (const env of ENVIRONMENTS) {
-    const identity = harness.state.environment(env);
-    // The client's own copy of the STS certificate, made once: after a rotation of the STS
-    // signing certificate the client fails (STS_RESPONSE_UNTRUSTED) until someone copies the new
-    // sts-<env>.pem over it — the step a real vendor has to take.
-    const trusted = join(stateDir, clientTrustedStsFile(env));
-    if (!(await fileExists(trusted))) await writeFileAtomic(trusted, identity.stsSigning.certificate.pem);
-    // Likewise the client's own copy of the SMDB certificate it expects responses to be signed
-    // by: made once, so that a changed SMDB certificate fails the client (WSP_RESPONSE_UNTRUSTED)
-    // until the new wsp-<env>.pem is installed, instead of being trusted silently.
-    const trustedWsp = join(stateDir, clientTrustedWspFile(env));
-    if (!(await fileExists(trustedWsp))) await writeFileAtomic(trustedWsp, identity.wsp.certificate.pem);
-    const config = {
-      environment: env,
-      stsUrl: harness.stsUrl(env),
-      stsEndpointReference: identity.stsEndpointReference,
-      stsCertificate: [rel(trusted)],
-      wspUrl: harness.wspUrl(env),
-      wspEntityId: identity.wspEntityId,
-      wspCertificate: [rel(trustedWsp)],
-      clientCertificate: { file: rel(demo.p12), password: demo.password },
-      ...(harness.protocol === "https" ? { tls: { ca: rel(files.tlsCa) } } : {}),
-    };
-    const path = join(stateDir, clientConfigFile(env));
-    await writeFileAtomic(
-      path,
-      `# smdb-harness client configuration for ${env}, written by \`smdb-harness up\` (rewritten on every start).\n` +
-        `# Relative paths are relative to this file. Use it with: smdb-harness client token --config ${path}\n${YAML.stringify(config)}`,
-      0o600,
-    );
-    out[env] = path;
-  }
-  return out;
 }
 
 function printSummary(
