@@ -2,11 +2,12 @@
  * `smdb-harness scenario run [FILE…]` and `smdb-harness scenario explore`: rotation scenarios on
  * a virtual clock. Exit codes: 0 every expectation held; 1 some did not; 2 bad input.
  */
-import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Command, Option } from "commander";
 import { formatDuration } from "../core/clock.js";
+import { HarnessError } from "../core/errors.js";
 import { type ExploreResult, exploreOrderings, formatExploreTable } from "../scenario/explore.js";
 import { ScenarioError } from "../scenario/parse.js";
 import {
@@ -17,6 +18,7 @@ import {
   renderReport,
 } from "../scenario/report/index.js";
 import { runScenarioFiles } from "../scenario/run-many.js";
+import { checkRemoteTarget, type RemoteTarget } from "../scenario/runner.js";
 import { DEFAULT_ROLLOVER_POLICY, ROLLOVER_POLICIES, type RolloverPolicy } from "../sts/rollover.js";
 import { action, CliError } from "./common.js";
 
@@ -62,6 +64,42 @@ async function writeReport(out: string, report: string): Promise<void> {
   }
 }
 
+/** `--target URL [--target-ca FILE]`, checked before anything runs: one sentence and exit 2 if unusable. */
+async function targetOption(
+  url: string | undefined,
+  caFile: string | undefined,
+): Promise<RemoteTarget | undefined> {
+  if (url === undefined) {
+    if (caFile !== undefined) throw new CliError("--target-ca needs --target");
+    return undefined;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new CliError(`--target must be the harness's base URL, e.g. http://127.0.0.1:8080; got "${url}"`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new CliError(`--target must be an http:// or https:// URL; got "${url}"`);
+  }
+  let ca: string | undefined;
+  if (caFile !== undefined) {
+    try {
+      ca = await readFile(caFile, "utf8");
+    } catch (error) {
+      throw new CliError(`--target-ca ${caFile}: cannot be read (${(error as Error).message})`);
+    }
+  }
+  const target: RemoteTarget = { url, ...(ca !== undefined ? { ca } : {}) };
+  try {
+    await checkRemoteTarget(target);
+  } catch (error) {
+    if (error instanceof HarnessError) throw new CliError(`--target: ${error.message}`);
+    throw error;
+  }
+  return target;
+}
+
 export function register(program: Command): void {
   const scenario = program
     .command("scenario")
@@ -89,6 +127,12 @@ Examples:
     .option("--out <file>", "write the report to this file instead of standard output")
     .option("--verbose", "terminal: show the timeline of passing scenarios too")
     .option("--workers <n>", "parallel worker threads (default: one per core)")
+    .option(
+      "--target <url>",
+      "drive this running harness (e.g. a container) instead of one in-process; it must run with " +
+        "--virtual-clock and --message-clock harness; scenarios then run one after the other",
+    )
+    .option("--target-ca <file>", "the target's TLS CA (its tls-ca.pem), for an https:// --target")
     .addHelpText(
       "after",
       `
@@ -100,13 +144,21 @@ Examples:
   smdb-harness scenario run my-rotation.yaml --verbose
   smdb-harness scenario run rotations/                        every *.yaml in a directory
   smdb-harness scenario run scenarios/*.yaml --reporter junit --out junit.xml
-  smdb-harness scenario run --reporter html --out rotation.html   a page for trainers`,
+  smdb-harness scenario run --reporter html --out rotation.html   a page for trainers
+  smdb-harness scenario run --target http://127.0.0.1:8080    against a running harness`,
     )
     .action(
       action(
         async (
           files: string[],
-          options: { reporter: ReporterName; out?: string; verbose?: boolean; workers?: string },
+          options: {
+            reporter: ReporterName;
+            out?: string;
+            verbose?: boolean;
+            workers?: string;
+            target?: string;
+            targetCa?: string;
+          },
         ) => {
           const list = files.length > 0 ? await expandScenarioPaths(files) : await builtInScenarioFiles();
           if (list.length === 0)
@@ -115,6 +167,7 @@ Examples:
           if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
             throw new CliError(`--workers must be a whole number of at least 1, got "${options.workers}"`);
           }
+          const target = await targetOption(options.target, options.targetCa);
           const color =
             !options.out &&
             options.reporter === "terminal" &&
@@ -126,6 +179,7 @@ Examples:
           try {
             results = await runScenarioFiles(list, {
               workers,
+              ...(target ? { run: { target } } : {}),
               onResult: (result, done, total) => {
                 if (progress) {
                   const mark = result.passed ? "✔" : "✖";

@@ -5,12 +5,14 @@
 import { availableParallelism } from "node:os";
 import { parseScenarioFile, ScenarioError, type ScenarioProblem } from "./parse.js";
 import type { ScenarioResult } from "./result.js";
-import { runScenario } from "./runner.js";
+import { type RunOptions, runScenario } from "./runner.js";
 import { runInWorkers } from "./worker-pool.js";
 
 export interface RunManyOptions {
   /** Worker threads to use; default: the number of cores, at most the number of files. */
   workers?: number;
+  /** Passed to every run (e.g. a remote `target`: then the scenarios run one after the other). */
+  run?: RunOptions;
   /** Called after each scenario finished. */
   onResult?: (result: ScenarioResult, done: number, total: number) => void;
 }
@@ -43,9 +45,12 @@ export async function runScenarioFiles(
     done++;
     options.onResult?.(result, done, total);
   };
-  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), files.length));
+  // One remote harness has one clock: its scenarios cannot overlap.
+  const workers = options.run?.target
+    ? 1
+    : Math.max(1, Math.min(options.workers ?? availableParallelism(), files.length));
   if (workers === 1) {
-    for (const [index, file] of files.entries()) finish(index, await runScenario(file));
+    for (const [index, file] of files.entries()) finish(index, await runScenario(file, options.run));
     return results;
   }
   await runInWorkers(

@@ -13,6 +13,7 @@
  * intervals are merged into windows (same step and reason) and summed up to `end`.
  */
 import type { ClientEndpoints, HarnessControl, SystemUserView } from "../control/harness-control.js";
+import { RemoteControl } from "../control/remote-control.js";
 import { VirtualClock } from "../core/clock.js";
 import { HarnessError, RefusedError } from "../core/errors.js";
 import { ENVIRONMENTS, type Environment } from "../core/events.js";
@@ -39,7 +40,22 @@ import {
   totalDowntime,
 } from "./result.js";
 
+/** A running harness to drive instead of an in-process one (`scenario run --target URL`). */
+export interface RemoteTarget {
+  /** Its base URL, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  /** PEM of its TLS CA (`tls-ca.pem`), for HTTPS. */
+  ca?: string;
+  insecure?: boolean;
+}
+
 export interface RunOptions {
+  /**
+   * Drive this running harness through `RemoteControl` instead of starting one in-process. It must
+   * run on a virtual clock with message timestamps on harness time (`up --virtual-clock …
+   * --message-clock harness`); the run takes it over (clock, policy, SMDB trust, its own systembruger).
+   */
+  target?: RemoteTarget;
   /** Extra harness options (e.g. `faultMode`); the runner always sets clock, policy and HTTP. */
   harness?: Partial<Omit<HarnessOptions, "clock" | "policy" | "http" | "stateDir">>;
   /**
@@ -174,6 +190,8 @@ function certificateFromPem(pem: string): Certificate {
 /** The harness a scenario drives: its control surface, and how to stop it. */
 interface ScenarioTarget {
   control: HarnessControl;
+  /** A harness that outlives the run: certificates of one run must not meet another's there. */
+  remote?: boolean;
   close(): Promise<void>;
 }
 
@@ -192,6 +210,64 @@ async function inProcessTarget(scenario: Scenario, options: RunOptions): Promise
     port: 0,
   });
   return { control: harness.control, close: () => harness.close() };
+}
+
+/**
+ * A harness running elsewhere, taken over through its admin API. Refused, with what to do, when it
+ * cannot give the same results as an in-process one: a real clock cannot be moved, and messages
+ * stamped with harness time are refused by a harness that checks them on its machine's clock.
+ */
+export async function checkRemoteTarget(target: RemoteTarget, control?: RemoteControl): Promise<void> {
+  const own = control ?? remoteControl(target);
+  try {
+    const settings = await own.settings();
+    if (!settings.virtualClock) {
+      throw new HarnessError(
+        "TARGET_NOT_VIRTUAL",
+        `the harness at ${target.url} runs on the real clock, which a scenario cannot move; start it with \`up --virtual-clock 2026-01-01T00:00:00Z --message-clock harness\` (container: SMDB_HARNESS_VIRTUAL_CLOCK, SMDB_HARNESS_MESSAGE_CLOCK=harness)`,
+      );
+    }
+    if (settings.messageClock !== undefined && settings.messageClock !== "harness") {
+      throw new HarnessError(
+        "TARGET_MESSAGE_CLOCK",
+        `the harness at ${target.url} checks message timestamps on its machine's clock (message clock "${String(settings.messageClock)}"), while the scenario's client stamps them with harness time; start it with \`--message-clock harness\` (container: SMDB_HARNESS_MESSAGE_CLOCK=harness)`,
+      );
+    }
+  } finally {
+    if (!control) own.close();
+  }
+}
+
+function remoteControl(target: RemoteTarget): RemoteControl {
+  return new RemoteControl(target.url, {
+    ...(target.ca !== undefined ? { ca: target.ca } : {}),
+    ...(target.insecure ? { insecure: true } : {}),
+  });
+}
+
+/**
+ * A harness running elsewhere, taken over through its admin API. Refused, with what to do, when it
+ * cannot give the same results as an in-process one (checkRemoteTarget): a real clock cannot be
+ * moved, and messages stamped with harness time are refused by a harness that checks them on its
+ * machine's clock.
+ */
+async function remoteTarget(target: RemoteTarget, scenario: Scenario): Promise<ScenarioTarget> {
+  const control = remoteControl(target);
+  try {
+    await checkRemoteTarget(target, control);
+    // Taken over: the SMDB trusts the STS's current certificate unless the scenario says otherwise,
+    // and the systembruger of an earlier run (same id or entity ID) goes.
+    for (const env of ENVIRONMENTS) await control.setWspTrust(env, { mode: "current" });
+    for (const user of await control.systemUsers()) {
+      if (user.id === SYSTEM_USER_ID || user.entityId === scenario.systemUser.entityId) {
+        await control.deleteSystemUser(user.id);
+      }
+    }
+  } catch (error) {
+    control.close();
+    throw error;
+  }
+  return { control, remote: true, close: async () => control.close() };
 }
 
 class ScenarioRun {
@@ -237,7 +313,9 @@ class ScenarioRun {
 
   async start(): Promise<void> {
     const s = this.scenario;
-    this.target = await inProcessTarget(s, this.options);
+    this.target = this.options.target
+      ? await remoteTarget(this.options.target, s)
+      : await inProcessTarget(s, this.options);
     await this.setTime(s.startMs);
     const settings = await this.control.settings();
     if (settings.policy !== s.policy) await this.control.setPolicy(s.policy);
@@ -253,11 +331,12 @@ class ScenarioRun {
         notAfter: new Date(spec.notAfterMs),
         ...(spec.keyBits ? { keyBits: spec.keyBits } : {}),
       };
+      // A remote harness keeps what a run did (revocations, registrations): fresh certificates per run there.
       const cacheKey = `${ca.issuing.certificate.sha256}|${spec.key}|${JSON.stringify(options)}`;
-      let issued = issuedCredentials.get(cacheKey);
+      let issued = this.target.remote ? undefined : issuedCredentials.get(cacheKey);
       if (!issued) {
         issued = ca.issue(options);
-        issuedCredentials.set(cacheKey, issued);
+        if (!this.target.remote) issuedCredentials.set(cacheKey, issued);
       }
       const credential = await issued;
       this.credentials.set(spec.key, credential);
