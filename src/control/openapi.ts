@@ -54,6 +54,15 @@ export const openApiDocument = {
         },
       },
     },
+    "/environments/{env}/client-endpoints": {
+      get: {
+        summary: "Everything a client needs to connect to one environment (HarnessControl.clientEndpoints)",
+        description:
+          "stsUrl, stsEndpointReference, stsCertificatePem, wspUrl, wspEntityId, wspCertificatePem and tlsCaPem (null over plain HTTP). URLs are built from the Host the request used.",
+        parameters: [envParam],
+        responses: { "200": ok("The client endpoints"), "404": error },
+      },
+    },
     "/environments/{env}/wsps": {
       get: {
         summary: "WSPs registered in the environment",
@@ -324,6 +333,7 @@ export const openApiDocument = {
           wspUrl: { type: "string" },
           wspEntityId: { type: "string" },
           wspCertificatePem: { type: "string" },
+          tlsCaPem: { type: ["string", "null"], description: "The TLS CA bundle; null over plain HTTP" },
         },
       },
       Certificate: {
