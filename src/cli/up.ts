@@ -5,7 +5,7 @@
  * OCES3 system certificate provisioned to both environments, and on every start it writes what
  * a client needs into the state dir: the STS certificates, the TLS CA, the client .p12 and a
  * ready client configuration per environment (`client-integration.yaml`,
- * `client-production.yaml`, DESIGN.md §4 "Client configuration").
+ * `client-production.yaml`, docs/contract.md "Client configuration").
  */
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";

@@ -1,5 +1,5 @@
 /**
- * The admin API (DESIGN.md §4), mounted at `/admin/api`: what a NemLog-in administrator does
+ * The admin API (docs/contract.md), mounted at `/admin/api`: what a NemLog-in administrator does
  * (systembrugere, certificate upload → save → provision), plus the harness's own controls
  * (WSP registrations, trust anchors, revocation, STS signing-certificate rotation, rollover
  * policy, events, the clock). JSON unless said otherwise; certificate uploads take the file as
