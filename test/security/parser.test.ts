@@ -52,16 +52,18 @@ function postSts(body: string | Buffer) {
   return postRst(sts, body, "production");
 }
 
-/** Both endpoints refuse `stsBody` / `wspBody` as MALFORMED_REQUEST with a short fault and event, then still work. */
+/**
+ * Both endpoints refuse `stsBody` / `wspBody` as MALFORMED_REQUEST with a short fault and event,
+ * then still work. (How fast the parser refuses the parser-exhausting shapes is measured by
+ * `npm run bench -- --filter xml.hostile`, not asserted here.)
+ */
 async function expectMalformed(
   bodies: { sts?: string | Buffer; wsp?: string | Buffer },
   pattern?: RegExp,
 ): Promise<void> {
   if (bodies.sts !== undefined) {
     const before = sts.events.lastSeq;
-    const started = Date.now();
     const res = await postSts(bodies.sts);
-    expect(Date.now() - started).toBeLessThan(15_000);
     expect(res.status, res.text.slice(0, 500)).toBe(500);
     expect(res.text.length).toBeLessThan(8192);
     const fault = readSoap11Fault(parseXml(res.text));
@@ -76,9 +78,7 @@ async function expectMalformed(
   }
   if (bodies.wsp !== undefined) {
     const storedBefore = wsp.store.count();
-    const started = Date.now();
     const { result, events } = await eventsDuring(wsp, () => postWsp(wsp, bodies.wsp!));
-    expect(Date.now() - started).toBeLessThan(15_000);
     expect(result.status, result.body.slice(0, 500)).toBe(400);
     expect(result.body.length).toBeLessThan(8192);
     expect(result.fault?.code).toBe("env:Sender");
