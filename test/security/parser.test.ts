@@ -376,12 +376,15 @@ describe("a 10 MB body streamed slowly", () => {
     });
   }
 
-  /** Waits until `log` has an event after `seq` (the server records its decision after cutting). */
+  /**
+   * Waits until `log` has an event after `seq` (the server records its decision after cutting),
+   * for up to a minute: a loaded machine is slow, and a missing event still fails the test.
+   */
   async function eventAfter(
     log: { since(seq: number): Array<{ reason: string; detail: unknown }> },
     seq: number,
   ) {
-    for (let i = 0; i < 100 && log.since(seq).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 3000 && log.since(seq).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     return log.since(seq);
   }
 
