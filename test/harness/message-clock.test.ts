@@ -11,10 +11,10 @@ import { HttpClient } from "../../src/client/http.js";
 import { clientExpiry, OTHER_TIME_THRESHOLD_MS, WscClient } from "../../src/client/wsc-client.js";
 import { type Clock, RealClock, type VirtualClock } from "../../src/core/clock.js";
 import type { HarnessEvent } from "../../src/core/events.js";
-import { type Harness, HarnessBuilder } from "../../src/harness/harness.js";
+import type { Harness } from "../../src/harness/harness.js";
 import type { Credential } from "../../src/pki/index.js";
 import { clientCall, killRunningUps, startUp } from "../helpers/cli.js";
-import { DAY, provisionSystemUser } from "../helpers/harness.js";
+import { DAY, provisionSystemUser, testHarness } from "../helpers/harness.js";
 import { useTempDir } from "../helpers/tmp.js";
 
 const YEAR = 365 * DAY;
@@ -85,11 +85,7 @@ afterAll(() => {
 
 describe("message clock", () => {
   it("harness on a virtual clock, message clock real: a client on the real clock calls SMDB with one token; past its certificate's notAfter step 1 fails with CERT_EXPIRED", async () => {
-    await using h = await new HarnessBuilder()
-      .withVirtualClock(START)
-      .withMessageClock("real")
-      .withHttp()
-      .start();
+    await using h = await testHarness(START).withMessageClock("real").start();
     expect(h.messageClock).toBeInstanceOf(RealClock);
     const credential = await provisionDemo(h);
     const dumps = new Map<string, string>();
@@ -134,11 +130,7 @@ describe("message clock", () => {
   });
 
   it("a trainer sets the virtual clock back behind the cached token: SMDB refuses it as not yet valid, the client fetches a new one and the call succeeds", async () => {
-    await using h = await new HarnessBuilder()
-      .withVirtualClock(START)
-      .withMessageClock("real")
-      .withHttp()
-      .start();
+    await using h = await testHarness(START).withMessageClock("real").start();
     const credential = await provisionDemo(h);
     const client = clientFor(h, credential, new RealClock());
     try {
@@ -168,7 +160,7 @@ describe("message clock", () => {
   });
 
   it("message clock = harness (the default): the same real-clock client's timestamps are refused in step 1 and step 2", async () => {
-    await using h = await new HarnessBuilder().withVirtualClock(START).withHttp().start();
+    await using h = await testHarness(START).start();
     expect(h.messageClock).toBe(h.clock);
     const credential = await provisionDemo(h);
     const real = clientFor(h, credential, new RealClock());

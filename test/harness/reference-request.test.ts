@@ -6,14 +6,15 @@
  */
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Harness, HarnessBuilder } from "../../src/harness/harness.js";
+import type { Harness } from "../../src/harness/harness.js";
 import { Certificate } from "../../src/pki/index.js";
 import { referenceFixture } from "../helpers/fixtures.js";
+import { testHarness } from "../helpers/harness.js";
 
 let h: Harness;
 
 beforeAll(async () => {
-  h = await new HarnessBuilder().withVirtualClock("2015-11-04T11:55:00Z").withHttp().start();
+  h = await testHarness("2015-11-04T11:55:00Z").start();
 });
 
 afterAll(async () => {

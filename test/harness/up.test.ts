@@ -9,9 +9,9 @@ import { ClientError } from "../../src/client/errors.js";
 import { buildSignedRst } from "../../src/client/rst.js";
 import { WscClient } from "../../src/client/wsc-client.js";
 import { RealClock } from "../../src/core/clock.js";
-import { startHarness } from "../../src/harness/harness.js";
 import { loadCredentialFile } from "../../src/pki/load.js";
 import { clientCall, killRunningUps, runCli, startUp } from "../helpers/cli.js";
+import { realClockHarness } from "../helpers/harness.js";
 import { useTempDir } from "../helpers/tmp.js";
 
 function fetchWithCa(
@@ -264,7 +264,7 @@ describe("smdb-harness up, as a real process", () => {
     const clock = await runCli(["up", "--virtual-clock", "tomorrow", "--state-dir", join(dir, "bad")]);
     expect(clock.code).toBe(2);
     expect(clock.stderr).toMatch(/--virtual-clock/);
-    const occupied = await startHarness({ http: true });
+    const occupied = await realClockHarness().start();
     try {
       const busy = await runCli(["up", "--port", String(occupied.port), "--state-dir", join(dir, "busy")]);
       expect(busy.code).toBe(2);
