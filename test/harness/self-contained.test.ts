@@ -109,9 +109,10 @@ describe("the repository refers to nothing outside it", () => {
     for (const name of files) expect(tests, `no test reads ${name}`).toContain(name);
   });
 
-  it("every relative link in README.md and docs/*.md, and every repository path they name, exists", () => {
+  it("every relative link in the READMEs and docs/*.md, and every repository path they name, exists", () => {
     const missing: string[] = [];
-    for (const file of ["README.md", ...filesUnder("docs").filter((f) => f.endsWith(".md"))]) {
+    const readmes = ["README.md", join("test", "fixtures", "reference", "README.md")];
+    for (const file of [...readmes, ...filesUnder("docs").filter((f) => f.endsWith(".md"))]) {
       const text = readFileSync(join(REPO_ROOT, file), "utf8");
       for (const match of text.matchAll(/\]\(([^)#:\s]+)(#[^)]*)?\)/g)) {
         const target = resolve(REPO_ROOT, dirname(file), match[1]!);

@@ -54,3 +54,14 @@ export function yamlAliasBomb(item: string): string {
   }
   return levels.join("\n");
 }
+
+/** A valid SMDB treatment course (forløb), as `IndberetForloeb` takes it and `client call --payload` reads it. */
+export const COURSE = {
+  forloebId: "F-2026-0001",
+  cpr: "0101901234",
+  kommunekode: "101",
+  behandlingssted: "Rusmiddelcenter København",
+  behandlingstype: "social",
+  startdato: "2026-02-01",
+  stoffer: ["cannabis", "kokain"],
+};

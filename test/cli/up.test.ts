@@ -153,7 +153,7 @@ describe("smdb-harness up, as a real process", () => {
     }
 
     // The CLI, given only the configuration file: steps 1 and 2, and step 1 alone. (The CLI's
-    // refusal lines are test/wsp/cli-call.test.ts's; here the library stands in for the
+    // refusal lines are test/cli/client-call.test.ts's; here the library stands in for the
     // further calls, so that this test starts no more processes than it needs.)
     const cliCall = await clientCall(configOf("production"), "Ping");
     expect(cliCall.code, cliCall.stderr).toBe(0);

@@ -10,9 +10,9 @@ import { writeCredentialFiles } from "../../src/pki/index.js";
 import { validateCourse } from "../../src/smdb/course.js";
 import { PRIVILEGE_HENT } from "../../src/smdb/privileges.js";
 import { clientCall, runCli } from "../helpers/cli.js";
+import { COURSE } from "../helpers/fixtures.js";
 import { provisionSystemUser, realClockHarness } from "../helpers/harness.js";
 import { useTempDir } from "../helpers/tmp.js";
-import { COURSE } from "./helpers.js";
 
 let h: Harness;
 let dir: string;
