@@ -2,7 +2,7 @@
  * `npm run bench [-- --json] [-- --filter NAME]`: discovers every `bench/*.bench.ts` module, runs
  * each of its cases and the case's node:crypto ceiling the same way (warm-up, then iterations for
  * about 1.5 s), and reports ops/s, p50/p99 latency and ratio = opsPerSec / ceilingOpsPerSec.
- * With --json: one JSON object per line (DESIGN.md §4); otherwise a table.
+ * With --json: one JSON object per line (docs/contract.md); otherwise a table.
  */
 import { readdir } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";

@@ -3,7 +3,7 @@
  * client's signature, check certificate and registry, build and sign the assertion, encrypt it
  * to the WSP, build and sign the RSTRC. RSA 3072 keys throughout (OCES3 and the STS).
  *
- * The same pre-built request is sent every iteration: step 1 has no replay check (DESIGN.md §2),
+ * The same pre-built request is sent every iteration: step 1 has no replay check (docs/protocol.md),
  * and the virtual clock stands still, so its timestamp stays valid.
  *
  * Ceiling: node:crypto alone doing the same RSA work with the same keys — one verify (the

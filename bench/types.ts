@@ -1,6 +1,6 @@
 /**
  * A benchmark case: one harness operation and, for the ratio, the same RSA operations done with
- * node:crypto alone on the same keys in the same run (DESIGN.md §4 "Benchmarks").
+ * node:crypto alone on the same keys in the same run (docs/contract.md "Benchmarks").
  * `bench/run.ts` discovers every `bench/*.bench.ts` module and runs its cases.
  */
 export interface BenchCase {

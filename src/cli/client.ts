@@ -1,6 +1,6 @@
 /**
  * `smdb-harness client token --config FILE [--dump-dir DIR]`: step 1 as a WSC does it, with the
- * client configuration YAML (DESIGN.md §4). `client call --config FILE --operation NAME
+ * client configuration YAML (docs/contract.md). `client call --config FILE --operation NAME
  * [--payload FILE]`: steps 1 and 2 — calls an SMDB operation (Ping, IndberetForloeb, HentForloeb)
  * with the payload JSON and prints the operation's result as JSON. `--dump-dir` writes every request and response XML
  * exactly as sent and received. Exit 0 on success; otherwise one line naming the step and the

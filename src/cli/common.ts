@@ -3,7 +3,7 @@
  */
 import { HarnessError } from "../core/errors.js";
 
-/** An error the user can fix; `exitCode` follows DESIGN.md (2 = bad input or unreadable). */
+/** An error the user can fix; `exitCode` follows docs/contract.md (2 = bad input or unreadable). */
 export class CliError extends Error {
   override readonly name = "CliError";
   constructor(

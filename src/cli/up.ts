@@ -1,3 +1,12 @@
+/**
+ * `smdb-harness up`: the STS, SMDB, admin API and admin page in one process on one port.
+ *
+ * On first start in a state dir it also creates a demo systembruger (fictitious CVR) with an
+ * OCES3 system certificate provisioned to both environments, and on every start it writes what
+ * a client needs into the state dir: the STS certificates, the TLS CA, the client .p12 and a
+ * ready client configuration per environment (src/harness/demo.ts; `client-integration.yaml`,
+ * `client-production.yaml`, docs/contract.md "Client configuration").
+ */
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";

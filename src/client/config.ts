@@ -1,5 +1,5 @@
 /**
- * The client configuration file (YAML, DESIGN.md §4):
+ * The client configuration file (YAML, docs/contract.md):
  *
  *   environment: production
  *   stsUrl: https://127.0.0.1:8080/production/SecurityTokenService.svc

@@ -1,5 +1,5 @@
 /**
- * Builds and signs the step-1 request as the .NET reference client does (DESIGN.md §2): headers
+ * Builds and signs the step-1 request as the .NET reference client does (docs/protocol.md): headers
  * wsa:Action, wsa:MessageID, wsa:To and wsse:Security (Timestamp, BST, Signature), every header
  * and the Body signed by wsu:Id with rsa-sha256/exc-c14n, KeyInfo a SecurityTokenReference to
  * the BST.

@@ -1,5 +1,5 @@
 /**
- * The admin API, mounted at `/admin/api`: a thin HTTP mapping of `HarnessControl`
+ * The admin API (docs/contract.md), mounted at `/admin/api`: a thin HTTP mapping of `HarnessControl`
  * (harness-control.ts), served by `LocalControl`. Each route reads its parameters and body, calls
  * the control surface and sends its JSON view; a `RefusedError` becomes a 4xx `{error, detail}`
  * (never a 500). URLs in answers are built from the Host the request used, so a harness reached

@@ -1,5 +1,5 @@
 /**
- * Errors as typed values with a reason code. The code is the stable contract (DESIGN.md §4);
+ * Errors as typed values with a reason code. The code is the stable contract (docs/contract.md);
  * the message is a sentence for a person that says what was wrong and what was expected.
  */
 export class HarnessError extends Error {

@@ -1,6 +1,6 @@
 /**
  * The decision event log: every accept/reject decision of the STS and the WSP appends one
- * event (DESIGN.md §4). Harness time, not wall time.
+ * event (docs/contract.md). Harness time, not wall time.
  */
 export type Step = 0 | 1 | 2;
 export type Environment = "integration" | "production";

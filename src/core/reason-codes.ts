@@ -1,7 +1,7 @@
 /**
  * The one list of reason codes a failed call or a rejected request can carry, per step
- * (DESIGN.md §4 "Reason codes", docs/contract-changes.md, docs/sts.md, docs/smdb.md). A scenario's
- * `expect.failures`/`expect.calls` are checked against it, and test/unit/reason-codes.test.ts
+ * (docs/contract.md "Reason codes", docs/contract-changes.md, docs/sts.md, docs/smdb.md). A scenario's
+ * `expect.failures`/`expect.calls` are checked against it, and test/core/reason-codes.test.ts
  * checks that every code the STS, the WSP and the client construct is listed here.
  *
  * - step 0: the client could not start or send anything (its certificate or configuration);

@@ -59,7 +59,7 @@ type Attr = { type?: string; name?: string; shortName?: string; value: string; v
 /**
  * Subject attributes in DER order. OCES3 certificates (and the OCES CAs) put CN first in DER, so
  * that the RFC 2253 form (last RDN first) reads `C=DK, organizationIdentifier=NTRDK-…, O=…,
- * serialNumber=UI:DK-O:G:…, CN=…` as DESIGN.md and the real NemLog-in certificate show. Legacy
+ * serialNumber=UI:DK-O:G:…, CN=…` as docs/protocol.md and the real NemLog-in certificate show. Legacy
  * FOCES certificates have the opposite DER order (C first), ending in a multi-valued RDN.
  */
 export function subjectAttributes(options: IssueOptions): Attr[] {

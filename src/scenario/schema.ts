@@ -1,10 +1,10 @@
 /**
- * The scenario format (DESIGN.md §4 "Scenario") as JSON Schema, checked with ajv. The top-level
+ * The scenario format (docs/contract.md "Scenario") as JSON Schema, checked with ajv. The top-level
  * schema fixes the shape; each action's `with` has its own schema so that an error can say which
  * fields that action takes. Semantic checks (certificate names, times before `start`) are in
  * parse.ts.
  *
- * Fields beyond DESIGN.md (documented in docs/scenarios.md):
+ * Fields beyond docs/contract.md "Scenario" (documented in docs/scenarios.md):
  * - `description`: the real-life situation in plain words.
  * - certificates: `name` (the CN), `organization`, `cvr`, `keyBits`.
  * - `setup.systemUser.next`, `.saved`, `.privileges`, `.cvr`, `.entityId`.

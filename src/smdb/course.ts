@@ -1,5 +1,5 @@
 /**
- * A treatment course (forløb) as SMDB receives it (DESIGN.md §4), its validation (every bad field
+ * A treatment course (forløb) as SMDB receives it (docs/contract.md), its validation (every bad field
  * is listed, not just the first) and its XML ⇄ JSON mapping in the SMDB namespace.
  */
 import type { Element } from "@xmldom/xmldom";

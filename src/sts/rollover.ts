@@ -1,6 +1,6 @@
 /**
  * The rollover rule: which of a systembruger's provisioned certificates the STS accepts at a
- * given time, under a rollover policy (DESIGN.md §1). One pure function of (provisioned set,
+ * given time, under a rollover policy (docs/protocol.md). One pure function of (provisioned set,
  * policy, time); no clock, no I/O.
  *
  * The rule decides between the *slots* (`current`, `next`). Whether a certificate is inside its

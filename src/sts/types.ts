@@ -17,7 +17,7 @@ export interface SystemUserIdentity {
   privileges: string[];
 }
 
-/** Reason codes the registry can give for a client certificate (DESIGN.md §4). */
+/** Reason codes the registry can give for a client certificate (docs/contract.md). */
 export type ClientCertificateReason =
   | "OK"
   | "CERT_NOT_REGISTERED"

@@ -1,7 +1,7 @@
 /**
  * The simulated SMDB web service (WSP), `POST /{env}/smdb` (SOAP 1.2, OIO IDWS SOAP binding).
  *
- * Every request goes through the checks of DESIGN.md §2 "Step 2" in this order, and the first
+ * Every request goes through the checks of docs/protocol.md "Step 2" in this order, and the first
  * that fails answers with a SOAP 1.2 `env:Sender` fault (HTTP 400) and exactly one event:
  *
  *   parse / structure            MALFORMED_REQUEST, TOKEN_MISSING
@@ -131,7 +131,7 @@ export interface ServiceResponse {
   body: string;
 }
 
-/** Fault subcode per step-2 reason code (DESIGN.md §2: `env:Sender` with a WS-Security subcode). */
+/** Fault subcode per step-2 reason code (docs/protocol.md: `env:Sender` with a WS-Security subcode). */
 export const FAULT_SUBCODES: Readonly<Record<string, Soap12Subcode | undefined>> = {
   MALFORMED_REQUEST: undefined,
   TOKEN_MISSING: "wsse:InvalidSecurity",

@@ -1,5 +1,5 @@
 /**
- * The token checks of the WSP (DESIGN.md §2 step 2, in order): decrypt the EncryptedAssertion
+ * The token checks of the WSP (docs/protocol.md step 2, in order): decrypt the EncryptedAssertion
  * with the WSP key, verify the assertion's enveloped signature against the STS certificate(s)
  * the environment's trust policy accepts, then read the claims — only from the verified
  * Assertion element. Decryption, signature and reading are the shared src/xml code.
@@ -59,7 +59,7 @@ export function trustedSigners(assertion: Element, options: TokenCheckOptions): 
 }
 
 /**
- * Step 2's first checks, in DESIGN.md order: decrypt with the WSP key (TOKEN_DECRYPT_FAILED),
+ * Step 2's first checks, in the order of docs/protocol.md: decrypt with the WSP key (TOKEN_DECRYPT_FAILED),
  * then the assertion's signature against the certificates the trust policy accepts
  * (TOKEN_SIGNATURE_INVALID, TOKEN_ISSUER_UNTRUSTED). Claims are read only from the verified
  * assertion.

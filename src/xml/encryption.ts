@@ -5,7 +5,7 @@
  * certificate, which the EncryptedKey names by issuer and serial number.
  *
  * The EncryptedData carries its id `encryptedassertion` twice: as `Id` (XML Encryption's own
- * attribute, as DESIGN.md words it) and as `wsu:Id` (what the real STS writes, see the Java trace
+ * attribute, as docs/protocol.md words it) and as `wsu:Id` (what the real STS writes, see the Java trace
  * and the STR-Transform examples), so that a SAMLID lookup by either finds it. Both name the
  * same element, so an id index sees one element, not a duplicate.
  */

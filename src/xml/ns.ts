@@ -1,4 +1,4 @@
-/** Namespace URIs and algorithm identifiers of OIO WS-Trust / OIO IDWS (DESIGN.md §2). */
+/** Namespace URIs and algorithm identifiers of OIO WS-Trust / OIO IDWS (docs/protocol.md). */
 export const NS = {
   soap11: "http://schemas.xmlsoap.org/soap/envelope/",
   soap12: "http://www.w3.org/2003/05/soap-envelope",
@@ -59,7 +59,7 @@ export const SAML = {
   attrPrivileges: "dk:gov:saml:attribute:Privileges_intermediate",
 } as const;
 
-/** The id the STS gives the EncryptedData of every token (DESIGN.md §2; the SAMLID of step 2). */
+/** The id the STS gives the EncryptedData of every token (docs/protocol.md; the SAMLID of step 2). */
 export const ENCRYPTED_ASSERTION_ID = "encryptedassertion";
 
 /** Escapes text for element content. */

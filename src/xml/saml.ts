@@ -1,5 +1,5 @@
 /**
- * The holder-of-key SAML 2.0 assertion the NemLog-in STS issues for a systembruger (DESIGN.md §2,
+ * The holder-of-key SAML 2.0 assertion the NemLog-in STS issues for a systembruger (docs/protocol.md,
  * and the decrypted token example in the reference fixtures): default-namespace elements,
  * Issuer (entity), an enveloped exc-c14n signature by the STS signing key whose KeyInfo carries
  * the STS certificate (as the real STS does; verifiers must not trust it — they verify against

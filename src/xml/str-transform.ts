@@ -13,7 +13,7 @@
  *   referencing STR in the message (WCF's `o:` for wsse) count as already rendered and are left
  *   out — which is why the .NET form has `<o:SecurityTokenReference>` without `xmlns:o`;
  * - `assertion`: the same canonicalization rooted at the `saml2:EncryptedAssertion` wrapper
- *   (what DESIGN.md §2 describes for .NET), with either namespace treatment.
+ *   (what the original brief said .NET does: docs/contract-changes.md), with either namespace treatment.
  * A verifier accepts any of them (`strCanonicalForms`); a signer picks one (default `java`).
  */
 import type { Element, Node } from "@xmldom/xmldom";

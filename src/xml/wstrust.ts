@@ -1,6 +1,6 @@
 /**
  * OIO WS-Trust 1.3 messages: the RequestSecurityToken (Issue) a WSC sends and the
- * RequestSecurityTokenResponseCollection the STS answers with (DESIGN.md §2 "Step 1").
+ * RequestSecurityTokenResponseCollection the STS answers with (docs/protocol.md "Step 1").
  */
 import type { Element } from "@xmldom/xmldom";
 import type { Certificate } from "../pki/index.js";

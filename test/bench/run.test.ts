@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -23,10 +23,15 @@ function runBench(args: string[]) {
 describe("bench/run.ts", () => {
   it("discovers *.bench.ts modules and prints one JSON line per case with the contract's fields", async () => {
     const dir = await mkdtemp(join(tmpdir(), "smdb-bench-"));
+    const counts = join(dir, "counts.json");
+    // The toy case counts how often its operation and its ceiling ran (the work, which unlike the
+    // timings does not depend on how busy the machine is).
     await writeFile(
       join(dir, "toy.bench.ts"),
       `import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
 const data = Buffer.alloc(1 << 16, 1);
+const calls = { run: 0, ceiling: 0 };
 export default {
   async cases() {
     return [
@@ -34,8 +39,9 @@ export default {
         name: "toy.hash-twice",
         keyBits: 0,
         measure: { warmupMs: 50, seconds: 0.4 },
-        run() { createHash("sha256").update(data).digest(); createHash("sha256").update(data).digest(); },
-        ceiling() { createHash("sha256").update(data).digest(); },
+        run() { calls.run++; createHash("sha256").update(data).digest(); createHash("sha256").update(data).digest(); },
+        ceiling() { calls.ceiling++; createHash("sha256").update(data).digest(); },
+        teardown() { writeFileSync(${JSON.stringify(counts)}, JSON.stringify(calls)); },
       },
       { name: "toy.no-ceiling", keyBits: 0, measure: { warmupMs: 0, seconds: 0.05 }, run() {} },
     ];
@@ -56,9 +62,14 @@ export default {
       ["ceilingOpsPerSec", "keyBits", "name", "opsPerSec", "p50Ms", "p99Ms", "ratio"].sort(),
     );
     expect(hash.opsPerSec).toBeGreaterThan(0);
-    expect(hash.ratio).toBeGreaterThan(0.2);
-    expect(hash.ratio).toBeLessThan(1); // twice the work of its ceiling
+    expect(hash.ceilingOpsPerSec).toBeGreaterThan(0);
+    expect(hash.ratio).toBeCloseTo(hash.opsPerSec / hash.ceilingOpsPerSec, 2);
+    expect(hash.p50Ms).toBeGreaterThan(0);
     expect(hash.p99Ms).toBeGreaterThanOrEqual(hash.p50Ms);
+    // Both were measured, each at least the minimum number of iterations (5) after its warm-up.
+    const calls = JSON.parse(await readFile(counts, "utf8")) as { run: number; ceiling: number };
+    expect(calls.run).toBeGreaterThanOrEqual(5);
+    expect(calls.ceiling).toBeGreaterThanOrEqual(5);
     expect(noCeiling.ceilingOpsPerSec).toBeNull();
     expect(noCeiling.ratio).toBeNull();
 

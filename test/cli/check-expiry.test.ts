@@ -6,9 +6,9 @@ import { checkExpiry } from "../../src/cli/check-expiry.js";
 import { createTestCa, type TestCa } from "../../src/pki/ca.js";
 import { writeCredentialFiles } from "../../src/pki/export.js";
 import { runCli } from "../helpers/cli.js";
+import { REFERENCE_FIXTURES as REF } from "../helpers/fixtures.js";
 
 const DAY = 86_400_000;
-const REF = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "reference");
 
 let ca: TestCa;
 let root: string;

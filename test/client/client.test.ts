@@ -10,13 +10,13 @@ import { loadCertificateSource } from "../../src/client/certificate-source.js";
 import { type FindType, loadClientConfig, parseClientConfig } from "../../src/client/config.js";
 import { ClientError } from "../../src/client/errors.js";
 import { WscClient } from "../../src/client/wsc-client.js";
-import { VirtualClock } from "../../src/core/clock.js";
-import { type Harness, startHarness } from "../../src/harness/harness.js";
+import type { VirtualClock } from "../../src/core/clock.js";
+import type { Harness } from "../../src/harness/harness.js";
 import { writeCredentialFiles } from "../../src/pki/export.js";
 import type { Credential } from "../../src/pki/index.js";
 import { runCli } from "../helpers/cli.js";
 import { yamlAliasBomb } from "../helpers/fixtures.js";
-import { provisionSystemUser } from "../helpers/harness.js";
+import { provisionSystemUser, realClockHarness, testHarness } from "../helpers/harness.js";
 import { useTempDir } from "../helpers/tmp.js";
 
 const DAY = 86_400_000;
@@ -71,8 +71,9 @@ async function clientFrom(name: string, extra: Record<string, string> = {}): Pro
 }
 
 beforeAll(async () => {
-  clock = new VirtualClock(START);
-  harness = await startHarness({ clock });
+  const started = await testHarness(START).withHttp(false).start();
+  harness = started;
+  clock = started.clock;
   const now = clock.nowMs();
   current = await harness.state.ca.issue({
     profile: "oces3-system",
@@ -352,7 +353,7 @@ describe("WscClient over HTTPS", () => {
 describe("smdb-harness client token", () => {
   it("prints the token summary, dumps the messages exactly, and names step and reason on failure", async () => {
     // The CLI runs on the real clock: give it a harness on the real clock.
-    const real = await startHarness({});
+    const real = await realClockHarness().withHttp(false).start();
     try {
       const cliDir = join(dir, "cli");
       mkdirSync(cliDir);

@@ -97,14 +97,14 @@ describe("serving", () => {
       id: "xss",
     });
     // The page is static: names reach it only as JSON and are put in as text
-    // (test/browser/admin-page.test.ts checks that in Chromium).
+    // (test/ui/admin-page.test.ts checks that in Chromium).
     const again = await call("GET", "/");
     expect(again.text).toBe(page.text);
     expect(again.text).not.toContain("alert(1)");
     expect((await call("DELETE", "/admin/api/system-users/xss")).status).toBe(204);
   });
 
-  it("describes each environment as DESIGN.md says", async () => {
+  it("describes each environment as docs/contract.md says", async () => {
     for (const env of ["integration", "production"] as const) {
       const answer = await call("GET", `/admin/api/environments/${env}`);
       expect(answer.status).toBe(200);

@@ -136,7 +136,7 @@ describe("reason codes (src/core/reason-codes.ts)", () => {
     for (const code of Object.keys(NOT_REASONS)) expect(literals.has(code), code).toBe(true);
   });
 
-  it("has the DESIGN.md §4 codes at their steps, and the client's own ones", () => {
+  it("has the docs/contract.md codes at their steps, and the client's own ones", () => {
     expect(FAILURE_REASONS[0]).toEqual([...CLIENT_SETUP_REASONS]);
     for (const code of [
       "CERT_NOT_YET_ACTIVE",
@@ -160,6 +160,29 @@ describe("reason codes (src/core/reason-codes.ts)", () => {
       WSP_CLIENT_REASONS,
     ])
       expect(new Set(list).size).toBe(list.length);
+  });
+
+  it("every code docs/contract.md lists is in the list at its step", () => {
+    const contract = readFileSync(join(REPO_ROOT, "docs", "contract.md"), "utf8");
+    const section = contract.slice(contract.indexOf("## Reason codes"), contract.indexOf("## Events"));
+    const codesOf = (label: string) => {
+      const start = section.indexOf(`- ${label}`);
+      expect(start, label).toBeGreaterThanOrEqual(0);
+      const end = section.indexOf("\n- ", start + 1);
+      const item = section.slice(start, end < 0 ? undefined : end);
+      return [...item.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!).filter((code) => code !== OK);
+    };
+    const step1 = codesOf("step 1");
+    const step2 = codesOf("step 2");
+    const client = codesOf("client side");
+    expect(step1).toContain("CERT_NOT_YET_ACTIVE");
+    expect(step2).toContain("PRIVILEGE_MISSING");
+    for (const code of step1) expect(isFailureReason(1, code), code).toBe(true);
+    for (const code of step2) expect(isFailureReason(2, code), code).toBe(true);
+    expect(client).toEqual(["CLIENT_CERT_NOT_FOUND", "CLIENT_CERT_UNREADABLE", "STS_RESPONSE_UNTRUSTED"]);
+    expect(isFailureReason(0, "CLIENT_CERT_NOT_FOUND")).toBe(true);
+    expect(isFailureReason(0, "CLIENT_CERT_UNREADABLE")).toBe(true);
+    expect(isFailureReason(1, "STS_RESPONSE_UNTRUSTED")).toBe(true);
   });
 
   it("suggests the closest code for a typo, and none for something unrelated", () => {

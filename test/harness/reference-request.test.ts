@@ -1,22 +1,20 @@
 /**
- * The real request of the .NET reference client (shared fixtures), set up purely through the
- * admin API as DESIGN.md/issue 3 describe: the clock at the request's time, the TRUST2408 CAs as
+ * The real request of the .NET reference client (test/fixtures/reference), set up purely through
+ * the admin API as docs/protocol.md and issue 3 describe: the clock at the request's time, the TRUST2408 CAs as
  * extra trust anchors, its BST certificate registered and provisioned, its AppliesTo registered
  * as a WSP. The STS issues a token for the request byte for byte unchanged.
  */
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Harness, HarnessBuilder } from "../../src/harness/harness.js";
+import type { Harness } from "../../src/harness/harness.js";
 import { Certificate } from "../../src/pki/index.js";
-import { REPO_ROOT } from "../helpers/cli.js";
-
-const FIXTURES = join(REPO_ROOT, "..", "shared", "fixtures", "reference");
+import { referenceFixture } from "../helpers/fixtures.js";
+import { testHarness } from "../helpers/harness.js";
 
 let h: Harness;
 
 beforeAll(async () => {
-  h = await new HarnessBuilder().withVirtualClock("2015-11-04T11:55:00Z").withHttp().start();
+  h = await testHarness("2015-11-04T11:55:00Z").start();
 });
 
 afterAll(async () => {
@@ -32,7 +30,7 @@ async function admin(method: string, path: string, body?: string | Uint8Array, t
 }
 
 it("issues a token for the .NET reference client's request, unchanged", async () => {
-  const request = await readFile(join(FIXTURES, "dotnet-wsc-rst-issue-request.xml"));
+  const request = await readFile(referenceFixture("dotnet-wsc-rst-issue-request.xml"));
   const bst = /<wsse:BinarySecurityToken[^>]*>([^<]+)<\/wsse:BinarySecurityToken>/.exec(
     request.toString("utf8"),
   )![1]!;
@@ -42,7 +40,7 @@ it("issues a token for the .NET reference client's request, unchanged", async ()
     const added = await admin(
       "POST",
       "/trust-anchors",
-      await readFile(join(FIXTURES, file), "utf8"),
+      await readFile(referenceFixture(file), "utf8"),
       "text/plain",
     );
     expect(added.status, JSON.stringify(added.body)).toBe(201);

@@ -12,6 +12,9 @@ const MAIN = join(REPO_ROOT, "src", "cli", "main.ts");
 // An absolute loader URL, so that the CLI also runs with a cwd outside the repository.
 const TSX_LOADER = pathToFileURL(join(REPO_ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
 
+/** How long a CLI may take before it is taken to hang (a loaded machine is slow, not stuck). */
+const CLI_TIMEOUT_MS = 180_000;
+
 export interface CliResult {
   code: number;
   stdout: string;
@@ -24,7 +27,10 @@ export interface RunCliOptions {
   env?: Record<string, string | undefined>;
   /** Written to the CLI's stdin, which is then closed. */
   input?: string | Buffer;
-  /** Kill the CLI after this many milliseconds (default 60 s); the result's code is then -1. */
+  /**
+   * Kill the CLI after this many milliseconds (default 180 s: a hang, not slowness, on a loaded
+   * machine); the result's code is then -1.
+   */
   timeoutMs?: number;
 }
 
@@ -39,7 +45,7 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
     const stderr: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? CLI_TIMEOUT_MS);
     child.on("error", (error) => {
       clearTimeout(timer);
       reject(error);
@@ -88,7 +94,7 @@ const runningUps = new Set<ChildProcessWithoutNullStreams>();
 
 /**
  * Starts `smdb-harness up --port 0 …args` and resolves once it has printed its summary; rejects
- * with its output when it exits first or does not start within a minute. Stop it with a signal
+ * with its output when it exits first or does not start within CLI_TIMEOUT_MS. Stop it with a signal
  * and await `exited`; `killRunningUps()` (afterAll) kills whatever is left.
  */
 export function startUp(args: string[]): Promise<RunningUp> {
@@ -109,7 +115,10 @@ export function startUp(args: string[]): Promise<RunningUp> {
     err += chunk.toString();
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`up did not start in time\n${out}\n${err}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`up did not start in time\n${out}\n${err}`)),
+      CLI_TIMEOUT_MS,
+    );
     child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
       const match = /listening on (\S+)/.exec(out);

@@ -1,19 +1,19 @@
 import { join } from "node:path";
 
 /**
- * The public OIO IDWS reference material, `shared/fixtures/reference/` beside the repository
- * (as on a developer's machine and in CI). SMDB_HARNESS_REFERENCE_FIXTURES points elsewhere.
+ * The public OIO IDWS reference material the tests use, in the repository at
+ * `test/fixtures/reference/` (its README.md gives each file's public origin). Every test reads it
+ * through this helper.
  */
-export const REFERENCE_FIXTURES =
-  process.env.SMDB_HARNESS_REFERENCE_FIXTURES ??
-  join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "reference");
+export const REFERENCE_FIXTURES = join(import.meta.dirname, "..", "fixtures", "reference");
 
+/** The path of the reference file `name` (e.g. `dotnet-wsc-rst-issue-request.xml`). */
 export function referenceFixture(name: string): string {
   return join(REFERENCE_FIXTURES, name);
 }
 
 /**
- * The scenario example of DESIGN.md §4, verbatim: a client swapped to its new certificate at +12d,
+ * The scenario example of docs/contract.md ("Scenario"), verbatim: a client swapped to its new certificate at +12d,
  * before the STS takes it at the old one's expiry (+30d), so 18 days of CERT_NOT_YET_ACTIVE.
  */
 export const DESIGN_EXAMPLE_SCENARIO = `name: client-swapped-before-sts
@@ -54,3 +54,14 @@ export function yamlAliasBomb(item: string): string {
   }
   return levels.join("\n");
 }
+
+/** A valid SMDB treatment course (forløb), as `IndberetForloeb` takes it and `client call --payload` reads it. */
+export const COURSE = {
+  forloebId: "F-2026-0001",
+  cpr: "0101901234",
+  kommunekode: "101",
+  behandlingssted: "Rusmiddelcenter København",
+  behandlingstype: "social",
+  startdato: "2026-02-01",
+  stoffer: ["cannabis", "kokain"],
+};

@@ -1,10 +1,16 @@
 /**
- * The setup many tests share: OCES3 system certificates issued relative to a start time, a
- * systembruger created, uploaded, saved and provisioned the way a NemLog-in administrator does it,
- * and a real harness (virtual clock, HTTP) with such a systembruger in its rotation state.
- * Everything is real: the test CA, the registry, the HTTP server.
+ * The one way tests start a harness (`testHarness`, `realClockHarness`), and the setup many tests
+ * share: OCES3 system certificates issued relative to a start time, a systembruger created,
+ * uploaded, saved and provisioned the way a NemLog-in administrator does it, and a real harness
+ * (virtual clock, HTTP) with such a systembruger in its rotation state. Everything is real: the
+ * test CA, the registry, the HTTP server.
+ *
+ * (test/sts/fixture.ts and test/wsp/helpers.ts are not harnesses: each mounts one endpoint's
+ * router on its own, to test that endpoint's checks with options and credentials a test
+ * controls. Tests of the harness's own options — state dirs, a shared state, the README's
+ * builder — call `startHarness`/`HarnessBuilder` themselves, as that is what they test.)
  */
-import type { VirtualClock } from "../../src/core/clock.js";
+import type { Clock, VirtualClock } from "../../src/core/clock.js";
 import type { Environment } from "../../src/core/events.js";
 import { type Harness, HarnessBuilder } from "../../src/harness/harness.js";
 import type { Credential, TestCa } from "../../src/pki/index.js";
@@ -16,6 +22,20 @@ export const DAY = 86_400_000;
 export const T0 = Date.parse("2026-01-01T00:00:00Z");
 /** The fictitious CVR most tests use. */
 export const TEST_CVR = "91234567";
+
+/**
+ * A harness for a test: HTTP on a free port, a virtual clock at `at` (default T0), in memory.
+ * Chain further options (`.withPolicy(…)`, `.withMessageClock("real")`, `.withHttp(false)` for
+ * HTTPS, …), then `start()`; close it in `afterAll` (or `await using`).
+ */
+export function testHarness(at: Date | number | string = T0): HarnessBuilder<VirtualClock> {
+  return new HarnessBuilder().withVirtualClock(at).withHttp();
+}
+
+/** As `testHarness`, on the machine's clock: for a client or CLI process that stamps real time. */
+export function realClockHarness(): HarnessBuilder<Clock> {
+  return new HarnessBuilder().withHttp();
+}
 
 /** Issues OCES3 system certificates under `ca`, valid from `fromDays` to `toDays` days after `t0`. */
 export function oces3Issuer(
@@ -99,7 +119,7 @@ export async function harnessWithSystemUser(
 ): Promise<SystemUserHarness> {
   const t0 = options.t0 ?? T0;
   const cvr = options.cvr ?? TEST_CVR;
-  const builder = new HarnessBuilder().withVirtualClock(t0).withHttp();
+  const builder = testHarness(t0);
   if (options.policy) builder.withPolicy(options.policy);
   const harness = await builder.start();
   try {
@@ -115,7 +135,7 @@ export async function harnessWithSystemUser(
       { current: old, next: renewed },
       options.environments,
     );
-    return { harness, clock: harness.clock as VirtualClock, ca, old, renewed, userId };
+    return { harness, clock: harness.clock, ca, old, renewed, userId };
   } catch (error) {
     await harness.close();
     throw error;

@@ -4,8 +4,7 @@ import { describe, expect, it } from "vitest";
 import { Certificate } from "../../src/pki/certificate.js";
 import { certificateDetails, cvrOf, detectProfile, inspectCertificate } from "../../src/pki/inspect.js";
 import { loadCredentialFile } from "../../src/pki/load.js";
-
-const REF = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "reference");
+import { REFERENCE_FIXTURES as REF } from "../helpers/fixtures.js";
 
 describe("inspect the real reference certificates", () => {
   it("NemLog-in IdP test certificate (OCES3, DER): CVR 34051178, oces3-system", async () => {

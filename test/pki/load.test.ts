@@ -6,9 +6,9 @@ import { createTestCa, type TestCa } from "../../src/pki/ca.js";
 import { writeCredentialFiles } from "../../src/pki/export.js";
 import type { Credential } from "../../src/pki/issue.js";
 import { CertificateFileError, loadCredentialFile, parseUploadedCertificate } from "../../src/pki/load.js";
+import { REFERENCE_FIXTURES as REF } from "../helpers/fixtures.js";
 import { openssl } from "../helpers/openssl.js";
 
-const REF = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "reference");
 const NOW = Date.parse("2026-06-01T12:00:00Z");
 
 let ca: TestCa;

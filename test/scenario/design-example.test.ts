@@ -1,5 +1,5 @@
 /**
- * The scenario of DESIGN.md §4, verbatim, runs and holds: 18 days of CERT_NOT_YET_ACTIVE from the
+ * The scenario of docs/contract.md, verbatim, runs and holds: 18 days of CERT_NOT_YET_ACTIVE from the
  * client's switch at +12d until the old certificate expires at +30d. The STS takes the next
  * certificate from the first millisecond after the old one's notAfter, so the exact window ends
  * at +30d1ms; expectations written to the second match to the second, and ones written with
@@ -13,7 +13,7 @@ import { DESIGN_EXAMPLE_SCENARIO as DESIGN_EXAMPLE } from "../helpers/fixtures.j
 
 const DAY = 86_400_000;
 
-describe("the DESIGN.md scenario example", () => {
+describe("the scenario example of docs/contract.md", () => {
   it("runs through the real STS and SMDB and its expectations hold (given as an object, as from a user's test)", async () => {
     const result = await runScenario(parse(DESIGN_EXAMPLE) as Record<string, unknown>);
     expect(result.error).toBeUndefined();

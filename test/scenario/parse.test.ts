@@ -29,7 +29,7 @@ describe("scenario parser", () => {
     expect(problems[0]!.message).toMatch(/YAML refused: .*alias/);
   });
 
-  it("parses the DESIGN.md example and resolves times relative to start", () => {
+  it("parses the contract's example (docs/contract.md) and resolves times relative to start", () => {
     const s = parseScenarioText(GOOD, { file: "good.yaml" });
     const start = Date.parse("2026-01-01T00:00:00Z");
     expect(s.startMs).toBe(start);

@@ -1,5 +1,5 @@
 /**
- * The real .NET reference client's request (fixtures/reference), sent byte for byte unchanged:
+ * The real .NET reference client's request (test/fixtures/reference), sent byte for byte unchanged:
  * with the clock at its time, the TRUST2408 CAs trusted, its certificate registered and
  * provisioned and `https://wsp.itcrew.dk` registered, the STS issues a token for it.
  */
@@ -11,18 +11,19 @@ import { verifyStsResponse } from "../../src/client/wsc-client.js";
 import { Certificate } from "../../src/pki/index.js";
 import { decryptAssertion } from "../../src/xml/encryption.js";
 import { readAssertion, verifyAssertionSignature } from "../../src/xml/saml.js";
-import { REFERENCE_FIXTURES } from "../helpers/fixtures.js";
+import { referenceFixture } from "../helpers/fixtures.js";
 import { stsFixture } from "./fixture.js";
 
-const DIR = REFERENCE_FIXTURES;
-const RAW = readFileSync(`${DIR}/dotnet-wsc-rst-issue-request.xml`);
+const RAW = readFileSync(referenceFixture("dotnet-wsc-rst-issue-request.xml"));
 const BST = /<wsse:BinarySecurityToken[^>]*>([^<]+)</.exec(RAW.toString("utf8"))![1]!;
 
 describe("the .NET reference request", () => {
   it("is accepted unchanged and answered with a token for its certificate", async () => {
     const f = await stsFixture({}, "2015-11-04T11:55:00Z");
-    await f.registry.addTrustAnchors(readFileSync(`${DIR}/trust2408-systemtest-xix-ca.pem`));
-    await f.registry.addTrustAnchors(readFileSync(`${DIR}/trust2408-systemtest-vii-primary-ca.pem`));
+    await f.registry.addTrustAnchors(readFileSync(referenceFixture("trust2408-systemtest-xix-ca.pem")));
+    await f.registry.addTrustAnchors(
+      readFileSync(referenceFixture("trust2408-systemtest-vii-primary-ca.pem")),
+    );
     const cert = Certificate.fromBase64(BST);
     const user = await f.registry.createSystemUser({
       name: "Digitaliseringsstyrelsen Java ref. TEST",

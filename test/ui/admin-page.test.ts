@@ -16,14 +16,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClientError } from "../../src/client/errors.js";
 import { WscClient } from "../../src/client/wsc-client.js";
 import type { Environment } from "../../src/core/events.js";
-import { type Harness, HarnessBuilder, startHarness } from "../../src/harness/harness.js";
+import type { Harness } from "../../src/harness/harness.js";
 import { type Credential, toPkcs12 } from "../../src/pki/index.js";
 import { ADMIN_PAGE_HTML } from "../../src/ui/ui.js";
-import { DAY, provisionSystemUser, rotationPair, T0 } from "../helpers/harness.js";
+import {
+  DAY,
+  provisionSystemUser,
+  realClockHarness,
+  rotationPair,
+  T0,
+  testHarness,
+} from "../helpers/harness.js";
 import { useTempDir } from "../helpers/tmp.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-const WAIT = { timeout: 5000 };
+/** How long the page may take to show a change: generous, as a loaded machine is slow, not broken. */
+const WAIT = { timeout: 60_000 };
 
 let dir: string;
 useTempDir("smdb-admin-page-", (d) => {
@@ -40,7 +48,7 @@ const requests: string[] = [];
 const problems: string[] = [];
 
 beforeAll(async () => {
-  h = await new HarnessBuilder().withVirtualClock(T0).withHttp().start();
+  h = await testHarness().start();
   ({ old, renewed } = await rotationPair(h.state.ca, T0));
   userId = await provisionSystemUser(
     h.registry,
@@ -217,7 +225,7 @@ describe("the admin page", () => {
     await page.locator('#environments tr[data-env="production"] button.rotate').click();
     await page
       .locator('#environments tr[data-env="production"] td.signing', { hasText: "rotated 1×" })
-      .waitFor({ timeout: 15_000 });
+      .waitFor(WAIT);
     expect(h.state.environment("production").stsSigning.certificate.sha256).not.toBe(before);
     expect(h.state.environment("integration").stsHistory).toHaveLength(0);
 
@@ -229,7 +237,7 @@ describe("the admin page", () => {
   });
 
   it("on the real clock, offers no clock buttons and says how to get a movable clock", async () => {
-    await using real = await startHarness({ http: true, state: h.state });
+    await using real = await realClockHarness().withOptions({ state: h.state }).start();
     const other = await browser.newPage();
     try {
       await other.goto(real.url);

@@ -31,6 +31,8 @@ import { type AssertionParams, assertionTemplate, buildSignedAssertion } from ".
 import { readHarnessFaultDetail, readSoap12Fault, SOAP12_NS } from "../../src/xml/soap12.js";
 import type { StrForm } from "../../src/xml/str-transform.js";
 
+export { COURSE } from "../helpers/fixtures.js";
+
 export const START = Date.parse("2026-03-01T10:00:00Z");
 export const HOUR = 3_600_000;
 
@@ -267,13 +269,3 @@ export async function expectRejection(
   expect(bench.store.count()).toBe(storedBefore);
   return { fault: res.fault!, event: events[0]! };
 }
-
-export const COURSE = {
-  forloebId: "F-2026-0001",
-  cpr: "0101901234",
-  kommunekode: "101",
-  behandlingssted: "Rusmiddelcenter København",
-  behandlingstype: "social",
-  startdato: "2026-02-01",
-  stoffer: ["cannabis", "kokain"],
-};

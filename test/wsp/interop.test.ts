@@ -1,6 +1,6 @@
 /**
  * An independent verifier for our step-2 requests: xml-crypto's SignedXml with the STR-Transform
- * registered in its per-instance `CanonicalizationAlgorithms` map (as DESIGN.md §2 suggests).
+ * registered in its per-instance `CanonicalizationAlgorithms` map (as docs/protocol.md suggests).
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { SignedXml } from "xml-crypto";

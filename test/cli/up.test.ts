@@ -5,12 +5,13 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { loadClientConfig } from "../../src/client/config.js";
+import { ClientError } from "../../src/client/errors.js";
 import { buildSignedRst } from "../../src/client/rst.js";
 import { WscClient } from "../../src/client/wsc-client.js";
 import { RealClock } from "../../src/core/clock.js";
-import { startHarness } from "../../src/harness/harness.js";
 import { loadCredentialFile } from "../../src/pki/load.js";
 import { clientCall, killRunningUps, runCli, startUp } from "../helpers/cli.js";
+import { realClockHarness } from "../helpers/harness.js";
 import { useTempDir } from "../helpers/tmp.js";
 
 function fetchWithCa(
@@ -54,8 +55,25 @@ describe("smdb-harness up, as a real process", () => {
     const stateDir = join(dir, "state");
     /** The configuration `up` wrote for `env`. */
     const configOf = (env: "integration" | "production") => join(stateDir, `client-${env}.yaml`);
-    const clientToken = (env: "integration" | "production") =>
-      runCli(["client", "token", "--config", configOf(env)]);
+    /** The reference client (the library `client call` runs), given only `env`'s configuration file. */
+    const clientOf = async (env: "integration" | "production") =>
+      WscClient.fromConfig(await loadClientConfig(configOf(env)), { clock: new RealClock() });
+    /** The ClientError a call by `env`'s client fails with (fails the test when the call works). */
+    const refusal = async (
+      call: (client: WscClient) => Promise<unknown>,
+      env: "integration" | "production",
+    ) => {
+      const client = await clientOf(env);
+      try {
+        await call(client);
+      } catch (error) {
+        if (error instanceof ClientError) return error;
+        throw error;
+      } finally {
+        client.close();
+      }
+      throw new Error(`the ${env} client's call worked`);
+    };
     const first = await startUp(["--state-dir", stateDir]);
     expect(first.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(first.url).not.toMatch(/:0$/);
@@ -123,41 +141,45 @@ describe("smdb-harness up, as a real process", () => {
     // The client library, given only the configuration file: token (response signature checked
     // against sts-production.pem) and a call to SMDB (response signer checked against the client's
     // copy of wsp-production.pem), over HTTPS with tls-ca.pem.
-    const client = await WscClient.fromConfig(
-      await loadClientConfig(join(stateDir, "client-production.yaml")),
-      {
-        clock: new RealClock(),
-      },
-    );
-    const issued = await client.getToken();
-    expect(issued.messageId).toBeTruthy();
-    const ping = await client.call("Ping");
-    expect(ping).toMatchObject({ operation: "Ping", certSha256: credential.certificate.sha256 });
-    expect(ping.result).toMatchObject({ cvr: "90112233" });
+    const client = await clientOf("production");
+    try {
+      const issued = await client.getToken();
+      expect(issued.messageId).toBeTruthy();
+      const ping = await client.call("Ping");
+      expect(ping).toMatchObject({ operation: "Ping", certSha256: credential.certificate.sha256 });
+      expect(ping.result).toMatchObject({ cvr: "90112233" });
+    } finally {
+      client.close();
+    }
 
-    // The CLI, given only the configuration file: steps 1 and 2.
+    // The CLI, given only the configuration file: steps 1 and 2, and step 1 alone. (The CLI's
+    // refusal lines are test/cli/client-call.test.ts's; here the library stands in for the
+    // further calls, so that this test starts no more processes than it needs.)
     const cliCall = await clientCall(configOf("production"), "Ping");
     expect(cliCall.code, cliCall.stderr).toBe(0);
     expect(JSON.parse(cliCall.stdout)).toMatchObject({ environment: "production", cvr: "90112233" });
-    // The integration configuration trusts the integration SMDB only: given the production
-    // certificate instead, its SMDB answers are refused by the client.
-    const integrationWsp = join(stateDir, "client", "trusted-wsp-integration.pem");
-    const integrationCopy = await readFile(integrationWsp, "utf8");
-    await copyFile(join(stateDir, "wsp-production.pem"), integrationWsp);
-    const untrusted = await clientCall(configOf("integration"), "Ping");
-    expect(untrusted.code).toBe(1);
-    expect(untrusted.stderr).toMatch(/step 2: WSP_RESPONSE_UNTRUSTED: .*wspCertificate/);
-    await writeFile(integrationWsp, integrationCopy);
-    const integrationCall = await clientCall(configOf("integration"), "Ping");
-    expect(integrationCall.code, integrationCall.stderr).toBe(0);
-    expect(JSON.parse(integrationCall.stdout)).toMatchObject({ environment: "integration" });
-
-    const cliToken = await clientToken("production");
+    const cliToken = await runCli(["client", "token", "--config", configOf("production")]);
     expect(cliToken.code, cliToken.stderr).toBe(0);
     expect(JSON.parse(cliToken.stdout)).toMatchObject({
       environment: "production",
       clientCertificateSha256: credential.certificate.sha256,
     });
+
+    // The integration configuration trusts the integration SMDB only: given the production
+    // certificate instead, its SMDB answers are refused by the client.
+    const integrationWsp = join(stateDir, "client", "trusted-wsp-integration.pem");
+    const integrationCopy = await readFile(integrationWsp, "utf8");
+    await copyFile(join(stateDir, "wsp-production.pem"), integrationWsp);
+    const untrusted = await refusal((c) => c.call("Ping"), "integration");
+    expect(untrusted).toMatchObject({ step: 2, reason: "WSP_RESPONSE_UNTRUSTED" });
+    expect(untrusted.message).toMatch(/wspCertificate/);
+    await writeFile(integrationWsp, integrationCopy);
+    const integrationClient = await clientOf("integration");
+    try {
+      expect((await integrationClient.call("Ping")).result).toMatchObject({ environment: "integration" });
+    } finally {
+      integrationClient.close();
+    }
 
     // An STS rotation: the client's copy of the STS certificate is stale until it is replaced.
     const rotation = await fetchWithCa(`${first.url}/admin/api/sts/production/rotate-signing-certificate`, {
@@ -165,15 +187,18 @@ describe("smdb-harness up, as a real process", () => {
       method: "POST",
     });
     expect(rotation.status).toBe(200);
-    const stale = await clientToken("production");
-    expect(stale.code).not.toBe(0);
-    expect(stale.stderr).toContain("STS_RESPONSE_UNTRUSTED");
+    const stale = await refusal((c) => c.getToken(), "production");
+    expect(stale).toMatchObject({ step: 1, reason: "STS_RESPONSE_UNTRUSTED" });
     await copyFile(
       join(stateDir, "sts-production.pem"),
       join(stateDir, "client", "trusted-sts-production.pem"),
     );
-    const renewedTrust = await clientToken("production");
-    expect(renewedTrust.code, renewedTrust.stderr).toBe(0);
+    const renewedTrust = await clientOf("production");
+    try {
+      expect((await renewedTrust.getToken()).messageId).toBeTruthy();
+    } finally {
+      renewedTrust.close();
+    }
 
     const created = await fetchWithCa(`${first.url}/admin/api/system-users`, {
       ca,
@@ -239,7 +264,7 @@ describe("smdb-harness up, as a real process", () => {
     const clock = await runCli(["up", "--virtual-clock", "tomorrow", "--state-dir", join(dir, "bad")]);
     expect(clock.code).toBe(2);
     expect(clock.stderr).toMatch(/--virtual-clock/);
-    const occupied = await startHarness({ http: true });
+    const occupied = await realClockHarness().start();
     try {
       const busy = await runCli(["up", "--port", String(occupied.port), "--state-dir", join(dir, "busy")]);
       expect(busy.code).toBe(2);

@@ -7,8 +7,8 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { clientCall, killRunningUps, startUp } from "../helpers/cli.js";
+import { COURSE } from "../helpers/fixtures.js";
 import { useTempDir } from "../helpers/tmp.js";
-import { COURSE } from "./helpers.js";
 
 let dir: string;
 useTempDir("up-smdb-", (path) => {

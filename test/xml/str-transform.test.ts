@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { NS } from "../../src/xml/ns.js";
 import { childElements, parseXml } from "../../src/xml/parse.js";
@@ -9,9 +8,9 @@ import {
   strCanonicalForm,
   strCanonicalForms,
 } from "../../src/xml/str-transform.js";
+import { referenceFixture } from "../helpers/fixtures.js";
 
-const FIXTURES = join(import.meta.dirname, "../../../shared/fixtures/reference");
-const fixture = (name: string) => readFileSync(join(FIXTURES, name), "utf8");
+const fixture = (name: string) => readFileSync(referenceFixture(name), "utf8");
 
 /**
  * The fixtures are pretty-printed (attribute order as written, `<x/>` for empty elements), so

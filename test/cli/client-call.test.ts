@@ -5,14 +5,14 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, HarnessBuilder } from "../../src/harness/harness.js";
+import type { Harness } from "../../src/harness/harness.js";
 import { writeCredentialFiles } from "../../src/pki/index.js";
 import { validateCourse } from "../../src/smdb/course.js";
 import { PRIVILEGE_HENT } from "../../src/smdb/privileges.js";
 import { clientCall, runCli } from "../helpers/cli.js";
-import { provisionSystemUser } from "../helpers/harness.js";
+import { COURSE } from "../helpers/fixtures.js";
+import { provisionSystemUser, realClockHarness } from "../helpers/harness.js";
 import { useTempDir } from "../helpers/tmp.js";
-import { COURSE } from "./helpers.js";
 
 let h: Harness;
 let dir: string;
@@ -50,7 +50,7 @@ async function clientConfig(name: string, cvr: string, privileges?: string[]): P
 }
 
 beforeAll(async () => {
-  h = await new HarnessBuilder().withHttp().start();
+  h = await realClockHarness().start();
 });
 
 afterAll(async () => {

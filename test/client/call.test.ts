@@ -13,8 +13,9 @@ import type { VirtualClock } from "../../src/core/clock.js";
 import type { Harness } from "../../src/harness/harness.js";
 import type { Credential } from "../../src/pki/index.js";
 import { PRIVILEGE_HENT } from "../../src/smdb/privileges.js";
+import { COURSE } from "../helpers/fixtures.js";
 import { harnessWithSystemUser, oces3Issuer, provisionSystemUser, T0 } from "../helpers/harness.js";
-import { type Bench, COURSE, createBench, HOUR, issueToken } from "./helpers.js";
+import { type Bench, createBench, HOUR, issueToken } from "../wsp/helpers.js";
 
 describe("WscClient.call against startHarness", () => {
   let h: Harness;
