@@ -20,7 +20,7 @@ import { childElements, parseXml, textOf, XmlParseError } from "../xml/parse.js"
 import { bodyPayload, readSoap11Envelope, readSoap11Fault } from "../xml/soap.js";
 import { readTimestamp } from "../xml/wsse.js";
 import { rawEncryptedAssertion, readRstrc } from "../xml/wstrust.js";
-import { callWithClient, type WspCallResult } from "./call.js";
+import { callBodyWithClient, callWithClient, type WspCallResult } from "./call.js";
 import { loadCertificateSource } from "./certificate-source.js";
 import type { ClientConfig } from "./config.js";
 import { ClientError } from "./errors.js";
@@ -446,6 +446,18 @@ export class WscClient {
     options: { wspCertificates?: Certificate[] } = {},
   ): Promise<WspCallResult> {
     return callWithClient(this, operation, payload, options);
+  }
+
+  /**
+   * Step 2 with a Body element built elsewhere (e.g. by a client generated from the served WSDL),
+   * wrapped and signed as `call` does, sent exactly as given; see `callWspBody`.
+   */
+  callWithBody(
+    operation: string,
+    bodyXml: string,
+    options: { wspCertificates?: Certificate[] } = {},
+  ): Promise<WspCallResult> {
+    return callBodyWithClient(this, operation, bodyXml, options);
   }
 
   /** Frees the keep-alive connections of an HTTP client this client created. */
