@@ -101,6 +101,10 @@ function checkList(
   errors: FieldError[],
 ): string[] | undefined {
   const type = field.type as Extract<Field["type"], { kind: "list" }>;
+  if (raw === undefined || raw === null) {
+    if (!field.optional) errors.push({ field: field.name, message: "is required" });
+    return undefined;
+  }
   if (!Array.isArray(raw) || raw.length < type.minItems) {
     errors.push({ field: field.name, message: type.tooFew });
     return undefined;
