@@ -138,6 +138,20 @@ describe("a client generated at run time from the served WSDL (npm soap) reaches
     ).toBe(h.wspUrl("production"));
   });
 
+  it("loads the STS's WSDL too: one Issue operation at the STS's own address", async () => {
+    const client = await soap.createClientAsync(`${h.stsUrl("production")}?wsdl`, {
+      wsdl_options: { httpsAgent },
+    });
+    const description = client.describe() as Record<string, Record<string, Record<string, unknown>>>;
+    expect(Object.keys(description["SecurityTokenService"]!["STS_Port"]!)).toEqual(["Issue"]);
+    const services = (
+      client as unknown as {
+        wsdl: { services: Record<string, { ports: Record<string, { location: string }> }> };
+      }
+    ).wsdl.services;
+    expect(services["SecurityTokenService"]!.ports["STS_Port"]!.location).toBe(h.stsUrl("production"));
+  });
+
   it("IndberetForloeb: the Body soap builds, signed by the reference client with a real token, is accepted", async () => {
     const { client, sent } = await soapClientThroughReferenceClient();
     const [result] = await client.IndberetForloebAsync(COURSE);
