@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Command, Option } from "commander";
 import { formatDuration } from "../core/clock.js";
+import { fileErrorSentence } from "../core/file-errors.js";
 import { type ExploreResult, exploreOrderings, formatExploreTable } from "../scenario/explore.js";
 import { ScenarioError } from "../scenario/parse.js";
 import {
@@ -56,9 +57,7 @@ async function writeReport(out: string, report: string): Promise<void> {
     await mkdir(dirname(out), { recursive: true });
     await writeFile(out, report);
   } catch (error) {
-    throw new CliError(
-      `--out ${out}: cannot write the report (${(error as NodeJS.ErrnoException).code ?? error})`,
-    );
+    throw new CliError(`--out ${out}: ${fileErrorSentence("the report", error, "written")}`);
   }
 }
 

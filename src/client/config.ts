@@ -22,6 +22,7 @@ import { dirname, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { parseDuration } from "../core/clock.js";
 import { type Environment, isEnvironment } from "../core/events.js";
+import { fileErrorSentence } from "../core/file-errors.js";
 import { ClientError } from "./errors.js";
 
 export const FIND_TYPES = ["FindByThumbprint", "FindBySubjectName", "FindBySerialNumber"] as const;
@@ -83,11 +84,10 @@ export async function loadClientConfig(path: string): Promise<ClientConfig> {
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
     throw new ClientError(
       0,
       "CONFIG_INVALID",
-      `${file}: ${code === "ENOENT" ? "no such file" : `cannot be read (${code ?? String(error)})`}; give the client configuration YAML`,
+      `${fileErrorSentence(file, error)}; give the client configuration YAML`,
       { file },
     );
   }

@@ -13,6 +13,7 @@ import { readFile } from "node:fs/promises";
 import type { Element } from "@xmldom/xmldom";
 import type { Clock } from "../core/clock.js";
 import type { Environment } from "../core/events.js";
+import { fileErrorSentence } from "../core/file-errors.js";
 import { Certificate, type Credential } from "../pki/index.js";
 import { buildIdIndex, SignatureError, verifySignature } from "../xml/dsig.js";
 import { NS, WSS, WST } from "../xml/ns.js";
@@ -253,11 +254,10 @@ export async function readPemCertificates(
     try {
       text = await readFile(file, "utf8");
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
       throw new ClientError(
         0,
         "CONFIG_INVALID",
-        `${configFile}: ${field}: ${file} cannot be read (${code})`,
+        `${configFile}: ${field}: ${fileErrorSentence(file, error)}`,
         {
           file: configFile,
           field,
@@ -324,11 +324,11 @@ export class WscClient {
       if (config.tls.ca) {
         try {
           ca = await readFile(config.tls.ca, "utf8");
-        } catch {
+        } catch (error) {
           throw new ClientError(
             0,
             "CONFIG_INVALID",
-            `${config.file}: tls.ca: ${config.tls.ca} cannot be read`,
+            `${config.file}: tls.ca: ${fileErrorSentence(config.tls.ca, error)}`,
           );
         }
       }
