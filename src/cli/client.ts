@@ -51,6 +51,12 @@ export async function clientFromCli(
   clock: Clock = new RealClock(),
 ): Promise<WscClient> {
   const config = await loadClientConfig(options.config);
+  if (options.dumpDir) {
+    // Made before anything is sent: a dump dir that cannot be made is a usage error, not a lost dump.
+    await mkdir(resolve(options.dumpDir), { recursive: true }).catch((error: unknown) => {
+      throw new CliError(`--dump-dir ${fileErrorSentence(options.dumpDir!, error, "created")}`, 2);
+    });
+  }
   const dump = dumpToDir(options.dumpDir);
   return WscClient.fromConfig(config, { clock, ...(dump ? { dump } : {}) });
 }

@@ -94,7 +94,35 @@ describe("the CLI names file problems in sentences", () => {
     expect(directory.stderr).toBe(
       `smdb-harness: --payload ${join(dir, "adir.json")} cannot be read: it is a directory, not a file\n`,
     );
-    for (const res of [missingConfig, missingPayload, directory]) expect(res.stderr).not.toMatch(ERRNO);
+    // A dump dir that cannot be made is found before anything is sent (the STS here does not exist).
+    await writeFile(
+      join(dir, "ok.yaml"),
+      [
+        "environment: production",
+        "stsUrl: http://127.0.0.1:9/production/SecurityTokenService.svc",
+        "stsEndpointReference: https://signature.sts.nemlog-in.dk/",
+        "stsCertificate: sts.pem",
+        "wspUrl: http://127.0.0.1:9/production/smdb",
+        "wspEntityId: https://smdb.dst.dk/production",
+        "clientCertificate: { file: c.p12 }",
+      ].join("\n"),
+    );
+    const dumpDir = await runCli([
+      "client",
+      "call",
+      "--config",
+      join(dir, "ok.yaml"),
+      "--operation",
+      "Ping",
+      "--dump-dir",
+      join(dir, "ok.yaml", "dump"),
+    ]);
+    expect(dumpDir.code).toBe(2);
+    expect(dumpDir.stderr).toBe(
+      `smdb-harness: --dump-dir ${join(dir, "ok.yaml", "dump")} cannot be created: a part of the path is a file, not a directory\n`,
+    );
+    for (const res of [missingConfig, missingPayload, directory, dumpDir])
+      expect(res.stderr).not.toMatch(ERRNO);
   });
 
   it("scenario run --out under a file, check-expiry and certs inspect of a missing file", async () => {
