@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { fileExists } from "../core/atomic-file.js";
 import { parseTime, RealClock, TimeFormatError } from "../core/clock.js";
+import { fileProblem } from "../core/file-errors.js";
 import { createTestCa, loadOrCreateTestCa, loadTestCa, saveTestCa, type TestCa } from "../pki/ca.js";
 import type { Certificate } from "../pki/certificate.js";
 import { writeCredentialFiles } from "../pki/export.js";
@@ -373,19 +374,8 @@ export function describe(cert: Certificate, now: number): string {
 
 /** A file-system error in words, for one-line messages. */
 function fsReason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
-    case "ENOTDIR":
-    case "EEXIST":
-      return "a part of the path is a file, not a directory";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EROFS":
-      return "read-only file system";
-    case "ENOSPC":
-      return "no space left on the device";
-    default:
-      return code ?? (error instanceof Error ? error.message.split("\n")[0]! : String(error));
-  }
+  // mkdir -p meets an existing file where a directory should be.
+  if ((error as NodeJS.ErrnoException).code === "EEXIST")
+    return "a part of the path is a file, not a directory";
+  return fileProblem(error);
 }

@@ -6,6 +6,7 @@
  */
 import type { Command } from "commander";
 import { RealClock } from "../core/clock.js";
+import { fileProblem } from "../core/file-errors.js";
 import type { Certificate } from "../pki/certificate.js";
 import { inspectCertificate } from "../pki/inspect.js";
 import { CertificateFileError, loadCredentialFile } from "../pki/load.js";
@@ -114,9 +115,9 @@ export async function checkExpiry(
 
 export { CERTIFICATE_EXTENSIONS, findCertificateFiles, type UnreadableEntry };
 
+/** The problem in words (never a bare errno code). */
 function errno(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  return e.code ?? (e.message ?? String(error)).split("\n")[0]!;
+  return fileProblem(error);
 }
 
 const STATUS_LABEL: Record<ExpiryStatus, string> = {

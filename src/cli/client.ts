@@ -13,7 +13,9 @@ import { loadClientConfig } from "../client/config.js";
 import { ClientError } from "../client/errors.js";
 import { type DumpHook, WscClient } from "../client/wsc-client.js";
 import { type Clock, RealClock } from "../core/clock.js";
-import { OPERATIONS } from "../smdb/operations.js";
+import { HarnessError } from "../core/errors.js";
+import { fileErrorSentence } from "../core/file-errors.js";
+import { OPERATIONS, type OperationName, requestBodyXml } from "../smdb/operations.js";
 import { action, CliError } from "./common.js";
 
 /**
@@ -49,6 +51,12 @@ export async function clientFromCli(
   clock: Clock = new RealClock(),
 ): Promise<WscClient> {
   const config = await loadClientConfig(options.config);
+  if (options.dumpDir) {
+    // Made before anything is sent: a dump dir that cannot be made is a usage error, not a lost dump.
+    await mkdir(resolve(options.dumpDir), { recursive: true }).catch((error: unknown) => {
+      throw new CliError(`--dump-dir ${fileErrorSentence(options.dumpDir!, error, "created")}`, 2);
+    });
+  }
   const dump = dumpToDir(options.dumpDir);
   return WscClient.fromConfig(config, { clock, ...(dump ? { dump } : {}) });
 }
@@ -66,6 +74,44 @@ export function clientCliError(error: unknown): unknown {
     );
   }
   return error;
+}
+
+/** Reads and parses `--payload FILE`; a file or JSON problem is a usage error (exit 2). */
+async function readPayload(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new CliError(`--payload ${fileErrorSentence(file, error)}`, 2);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`--payload ${file}: not valid JSON: ${(error as Error).message}`, 2);
+  }
+}
+
+/** What to give `--payload` for an operation, for the message when it was left out. */
+const PAYLOAD_EXAMPLES: Readonly<Record<OperationName, string>> = {
+  Ping: "{}",
+  IndberetForloeb: 'a course, e.g. {"forloebId": "F-1", "cpr": "0101901234", …}',
+  HentForloeb: '{"forloebId": "F-1"} or {"aendretSiden": "2026-01-01T00:00:00Z"}',
+};
+
+/**
+ * Checks the payload as SMDB would, before anything is sent: a bad or missing payload is the
+ * user's own usage error (exit 2), not a refusal by SMDB (exit 1).
+ */
+function checkPayload(operation: OperationName, payload: unknown, file: string | undefined): void {
+  try {
+    requestBodyXml(operation, payload);
+  } catch (error) {
+    if (!(error instanceof HarnessError)) throw error;
+    const message = file
+      ? `--payload ${file}: ${error.message}`
+      : `${error.message}; no --payload was given: ${operation} takes ${PAYLOAD_EXAMPLES[operation]} (see \`smdb-harness client call --help\`)`;
+    throw new CliError(`${error.reason}: ${message}; nothing was sent`, 2);
+  }
 }
 
 export function register(program: Command): void {
@@ -149,7 +195,8 @@ Payloads (JSON; fields in docs/smdb.md): IndberetForloeb takes a course, e.g.
    "behandlingstype": "social", "startdato": "2026-01-05", "stoffer": ["cannabis"]}
 HentForloeb takes {"forloebId": "F-1"} or {"aendretSiden": "2026-01-01T00:00:00Z"}; Ping takes none.
 Exit 0 on success; 1 when the STS or SMDB refused (one line: the step, the reason code and why);
-2 for a local problem (configuration, certificate file, password, payload file).
+2 for a local problem (configuration, certificate file, password, a missing or invalid payload),
+found before anything is sent.
 
 Examples:
   smdb-harness client call --config .smdb-harness/client-production.yaml --operation Ping
@@ -160,23 +207,8 @@ Examples:
     )
     .action(
       action(async (options: { config: string; operation: string; payload?: string; dumpDir?: string }) => {
-        let payload: unknown = {};
-        if (options.payload) {
-          let text: string;
-          try {
-            text = await readFile(options.payload, "utf8");
-          } catch (error) {
-            throw new CliError(
-              `${options.payload}: cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`,
-              2,
-            );
-          }
-          try {
-            payload = JSON.parse(text);
-          } catch (error) {
-            throw new CliError(`${options.payload}: not valid JSON: ${(error as Error).message}`, 2);
-          }
-        }
+        const payload = options.payload ? await readPayload(options.payload) : {};
+        checkPayload(options.operation as OperationName, payload, options.payload);
         let wsc: WscClient | undefined;
         try {
           wsc = await clientFromCli(options);
@@ -184,16 +216,7 @@ Examples:
           process.stdout.write(`${JSON.stringify(res.result, null, 2)}\n`);
           return 0;
         } catch (error) {
-          const cliError = clientCliError(error);
-          if (
-            !options.payload &&
-            error instanceof ClientError &&
-            error.reason === "VALIDATION_ERROR" &&
-            cliError instanceof CliError
-          ) {
-            cliError.message += ` (no --payload was given: ${options.operation} takes a JSON file; see \`smdb-harness client call --help\`)`;
-          }
-          throw cliError;
+          throw clientCliError(error);
         } finally {
           wsc?.close();
         }

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { type Command, Option } from "commander";
 import { formatDuration } from "../core/clock.js";
 import { HarnessError } from "../core/errors.js";
+import { fileErrorSentence } from "../core/file-errors.js";
 import { type ExploreResult, exploreOrderings, formatExploreTable } from "../scenario/explore.js";
 import { ScenarioError } from "../scenario/parse.js";
 import {
@@ -58,9 +59,7 @@ async function writeReport(out: string, report: string): Promise<void> {
     await mkdir(dirname(out), { recursive: true });
     await writeFile(out, report);
   } catch (error) {
-    throw new CliError(
-      `--out ${out}: cannot write the report (${(error as NodeJS.ErrnoException).code ?? error})`,
-    );
+    throw new CliError(`--out ${out}: ${fileErrorSentence("the report", error, "written")}`);
   }
 }
 

@@ -74,16 +74,10 @@ export async function callWsp(
   operation: string,
   payload: unknown = {},
 ): Promise<WspCallResult> {
-  if (!isOperationName(operation)) {
-    throw new ClientError(
-      2,
-      "UNKNOWN_OPERATION",
-      `"${operation}" is not an SMDB operation; use one of ${OPERATIONS.join(", ")}`,
-    );
-  }
+  const op = knownOperation(operation);
   let bodyXml: string;
   try {
-    bodyXml = requestBodyXml(operation, payload);
+    bodyXml = requestBodyXml(op, payload);
   } catch (error) {
     if (error instanceof HarnessError) {
       throw new ClientError(
@@ -95,6 +89,32 @@ export async function callWsp(
     }
     throw error;
   }
+  return callWspBody(deps, op, bodyXml);
+}
+
+function knownOperation(operation: string): OperationName {
+  if (!isOperationName(operation)) {
+    throw new ClientError(
+      2,
+      "UNKNOWN_OPERATION",
+      `"${operation}" is not an SMDB operation; use one of ${OPERATIONS.join(", ")}`,
+    );
+  }
+  return operation;
+}
+
+/**
+ * Calls `operation` with a Body element the caller built — by hand, or by a WSDL-generated or
+ * SOAP library client from the served WSDL — put into the signed request exactly as given (its
+ * namespaces declared on it). Not checked here: SMDB judges it (VALIDATION_ERROR with every bad
+ * field). Throws ClientError(2, reason).
+ */
+export async function callWspBody(
+  deps: WspCallDeps,
+  operation: string,
+  bodyXml: string,
+): Promise<WspCallResult> {
+  const op = knownOperation(operation);
   let token = await deps.getToken({ refresh: false });
   let refreshed = false;
   const expiry = token.clientExpiresMs ?? token.expiresMs;
@@ -104,7 +124,7 @@ export async function callWsp(
   }
   for (;;) {
     try {
-      const result = await attempt(deps, operation, bodyXml, token);
+      const result = await attempt(deps, op, bodyXml, token);
       return { ...result, tokenRefreshed: refreshed };
     } catch (error) {
       if (!refreshed && error instanceof ClientError && isExpiredTokenFault(error)) {
@@ -240,16 +260,8 @@ export interface StepOneClient {
 
 const ownHttp = new WeakMap<StepOneClient, HttpClient>();
 
-/**
- * Step 2 with a WscClient's token cache, fallback certificate, trusted WSP certificates and
- * transport (HTTP with its TLS settings, or the in-process transport it was given).
- */
-export function callWithClient(
-  client: StepOneClient,
-  operation: string,
-  payload: unknown = {},
-  options: { wspCertificates?: Certificate[] } = {},
-): Promise<WspCallResult> {
+/** The step-2 dependencies of a WscClient: its token cache, transport, trusted WSP certificates, dump. */
+function depsOf(client: StepOneClient, options: { wspCertificates?: Certificate[] }): WspCallDeps {
   let transport = client.options.transport;
   if (!transport) {
     let http = client.options.http ?? ownHttp.get(client);
@@ -260,16 +272,35 @@ export function callWithClient(
     transport = http.transport(2);
   }
   const wspCertificates = options.wspCertificates ?? client.options.wspCertificates;
-  return callWsp(
-    {
-      getToken: ({ refresh }) => client.getToken({ force: refresh }),
-      transport,
-      wspUrl: client.options.wspUrl,
-      clock: client.options.clock,
-      ...(wspCertificates ? { wspCertificates } : {}),
-      ...(client.options.dump ? { dump: client.options.dump } : {}),
-    },
-    operation,
-    payload,
-  );
+  return {
+    getToken: ({ refresh }) => client.getToken({ force: refresh }),
+    transport,
+    wspUrl: client.options.wspUrl,
+    clock: client.options.clock,
+    ...(wspCertificates ? { wspCertificates } : {}),
+    ...(client.options.dump ? { dump: client.options.dump } : {}),
+  };
+}
+
+/**
+ * Step 2 with a WscClient's token cache, fallback certificate, trusted WSP certificates and
+ * transport (HTTP with its TLS settings, or the in-process transport it was given).
+ */
+export function callWithClient(
+  client: StepOneClient,
+  operation: string,
+  payload: unknown = {},
+  options: { wspCertificates?: Certificate[] } = {},
+): Promise<WspCallResult> {
+  return callWsp(depsOf(client, options), operation, payload);
+}
+
+/** `callWspBody` (a Body element built by the caller) with a WscClient, as `callWithClient`. */
+export function callBodyWithClient(
+  client: StepOneClient,
+  operation: string,
+  bodyXml: string,
+  options: { wspCertificates?: Certificate[] } = {},
+): Promise<WspCallResult> {
+  return callWspBody(depsOf(client, options), operation, bodyXml);
 }

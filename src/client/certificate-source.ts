@@ -14,13 +14,14 @@
  */
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
+import { fileProblem } from "../core/file-errors.js";
 import { type Certificate, type Credential, publicKeyFingerprint } from "../pki/index.js";
 import { loadCredentialFile } from "../pki/load.js";
 import type { CertificateSourceConfig } from "./config.js";
 import { ClientError } from "./errors.js";
 
 function unreadable(message: string, error?: unknown): ClientError {
-  const why = error instanceof Error ? `: ${error.message}` : "";
+  const why = error instanceof Error ? `: ${fileProblem(error)}` : "";
   return new ClientError(0, "CLIENT_CERT_UNREADABLE", `${message}${why}`);
 }
 

@@ -15,13 +15,14 @@
  *   tls: { ca: tls-ca.pem }                        # or { insecure: true }
  *   tokenLifetime: 1h                              # optional: requested via wst:Lifetime
  *
- * Relative paths resolve against the directory of the YAML file. Errors name the file and field.
+ * Every field: docs/client-config.md. Relative paths resolve against the directory of the YAML file. Errors name the file and field.
  */
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { parseDuration } from "../core/clock.js";
 import { type Environment, isEnvironment } from "../core/events.js";
+import { fileErrorSentence } from "../core/file-errors.js";
 import { ClientError } from "./errors.js";
 
 export const FIND_TYPES = ["FindByThumbprint", "FindBySubjectName", "FindBySerialNumber"] as const;
@@ -59,19 +60,32 @@ export interface ClientConfig {
   tokenLifetimeMs?: number;
 }
 
-const TOP_LEVEL = [
-  "environment",
-  "stsUrl",
-  "stsEndpointReference",
-  "stsCertificate",
-  "wspUrl",
-  "wspEntityId",
-  "wspCertificate",
-  "clientCertificate",
-  "fallbackCertificate",
-  "tls",
-  "tokenLifetime",
-];
+/**
+ * Every field the configuration accepts, by where it appears; the parser allows exactly these,
+ * and docs/client-config.md documents each (a test holds them together).
+ */
+export const CLIENT_CONFIG_FIELDS = {
+  top: [
+    "environment",
+    "stsUrl",
+    "stsEndpointReference",
+    "stsCertificate",
+    "wspUrl",
+    "wspEntityId",
+    "wspCertificate",
+    "clientCertificate",
+    "fallbackCertificate",
+    "tls",
+    "tokenLifetime",
+  ],
+  /** The three forms of `clientCertificate` and `fallbackCertificate`. */
+  certificateFile: ["file", "password"],
+  certificatePem: ["cert", "key", "password"],
+  certificateStore: ["store", "findType", "findValue", "password"],
+  tls: ["ca", "insecure"],
+} as const satisfies Record<string, readonly string[]>;
+
+const TOP_LEVEL: readonly string[] = CLIENT_CONFIG_FIELDS.top;
 
 function configError(file: string, field: string, message: string): ClientError {
   return new ClientError(0, "CONFIG_INVALID", `${file}: ${field}: ${message}`, { file, field });
@@ -83,11 +97,10 @@ export async function loadClientConfig(path: string): Promise<ClientConfig> {
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
     throw new ClientError(
       0,
       "CONFIG_INVALID",
-      `${file}: ${code === "ENOENT" ? "no such file" : `cannot be read (${code ?? String(error)})`}; give the client configuration YAML`,
+      `${fileErrorSentence(file, error)}; give the client configuration YAML`,
       { file },
     );
   }
@@ -174,14 +187,14 @@ export function parseClientConfig(text: string, file: string): ClientConfig {
     const v = value as Record<string, unknown>;
     const password = v.password === undefined || v.password === null ? undefined : String(v.password);
     const withPassword = password !== undefined ? { password } : {};
-    const allowed = (keys: string[]) => {
+    const allowed = (keys: readonly string[]) => {
       for (const key of Object.keys(v)) {
         if (!keys.includes(key))
           throw configError(file, `${field}.${key}`, `unknown field; expected ${keys.join(", ")}`);
       }
     };
     if ("store" in v) {
-      allowed(["store", "findType", "findValue", "password"]);
+      allowed(CLIENT_CONFIG_FIELDS.certificateStore);
       const findType = str(`${field}.findType`, v.findType)!;
       if (!(FIND_TYPES as readonly string[]).includes(findType)) {
         throw configError(file, `${field}.findType`, `"${findType}" must be one of ${FIND_TYPES.join(", ")}`);
@@ -195,11 +208,11 @@ export function parseClientConfig(text: string, file: string): ClientConfig {
       };
     }
     if ("file" in v) {
-      allowed(["file", "password"]);
+      allowed(CLIENT_CONFIG_FIELDS.certificateFile);
       return { kind: "file", file: path(`${field}.file`, v.file), ...withPassword };
     }
     if ("cert" in v || "key" in v) {
-      allowed(["cert", "key", "password"]);
+      allowed(CLIENT_CONFIG_FIELDS.certificatePem);
       return {
         kind: "pem",
         cert: path(`${field}.cert`, v.cert),
@@ -216,8 +229,12 @@ export function parseClientConfig(text: string, file: string): ClientConfig {
       throw configError(file, "tls", "must be {ca: FILE} or {insecure: true}");
     const t = obj.tls as Record<string, unknown>;
     for (const key of Object.keys(t)) {
-      if (key !== "ca" && key !== "insecure")
-        throw configError(file, `tls.${key}`, "unknown field; expected ca or insecure");
+      if (!(CLIENT_CONFIG_FIELDS.tls as readonly string[]).includes(key))
+        throw configError(
+          file,
+          `tls.${key}`,
+          `unknown field; expected ${CLIENT_CONFIG_FIELDS.tls.join(" or ")}`,
+        );
     }
     if (t.insecure !== undefined && typeof t.insecure !== "boolean")
       throw configError(file, "tls.insecure", "must be true or false");

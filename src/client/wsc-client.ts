@@ -13,6 +13,7 @@ import { readFile } from "node:fs/promises";
 import type { Element } from "@xmldom/xmldom";
 import type { Clock } from "../core/clock.js";
 import type { Environment } from "../core/events.js";
+import { fileErrorSentence } from "../core/file-errors.js";
 import { Certificate, type Credential } from "../pki/index.js";
 import { buildIdIndex, SignatureError, verifySignature } from "../xml/dsig.js";
 import { NS, WSS, WST } from "../xml/ns.js";
@@ -20,7 +21,7 @@ import { childElements, parseXml, textOf, XmlParseError } from "../xml/parse.js"
 import { bodyPayload, readSoap11Envelope, readSoap11Fault } from "../xml/soap.js";
 import { readTimestamp } from "../xml/wsse.js";
 import { rawEncryptedAssertion, readRstrc } from "../xml/wstrust.js";
-import { callWithClient, type WspCallResult } from "./call.js";
+import { callBodyWithClient, callWithClient, type WspCallResult } from "./call.js";
 import { loadCertificateSource } from "./certificate-source.js";
 import type { ClientConfig } from "./config.js";
 import { ClientError } from "./errors.js";
@@ -253,11 +254,10 @@ export async function readPemCertificates(
     try {
       text = await readFile(file, "utf8");
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
       throw new ClientError(
         0,
         "CONFIG_INVALID",
-        `${configFile}: ${field}: ${file} cannot be read (${code})`,
+        `${configFile}: ${field}: ${fileErrorSentence(file, error)}`,
         {
           file: configFile,
           field,
@@ -324,11 +324,11 @@ export class WscClient {
       if (config.tls.ca) {
         try {
           ca = await readFile(config.tls.ca, "utf8");
-        } catch {
+        } catch (error) {
           throw new ClientError(
             0,
             "CONFIG_INVALID",
-            `${config.file}: tls.ca: ${config.tls.ca} cannot be read`,
+            `${config.file}: tls.ca: ${fileErrorSentence(config.tls.ca, error)}`,
           );
         }
       }
@@ -446,6 +446,18 @@ export class WscClient {
     options: { wspCertificates?: Certificate[] } = {},
   ): Promise<WspCallResult> {
     return callWithClient(this, operation, payload, options);
+  }
+
+  /**
+   * Step 2 with a Body element built elsewhere (e.g. by a client generated from the served WSDL),
+   * wrapped and signed as `call` does, sent exactly as given; see `callWspBody`.
+   */
+  callWithBody(
+    operation: string,
+    bodyXml: string,
+    options: { wspCertificates?: Certificate[] } = {},
+  ): Promise<WspCallResult> {
+    return callBodyWithClient(this, operation, bodyXml, options);
   }
 
   /** Frees the keep-alive connections of an HTTP client this client created. */

@@ -9,6 +9,7 @@
  *   *    /admin/api/…                          admin API (src/control/admin-api.ts)
  *   POST /{env}/SecurityTokenService.svc       STS (step 1)
  *   POST /{env}/smdb                           SMDB (step 2)
+ *   GET  /{env}/SecurityTokenService.svc?wsdl, /{env}/smdb?wsdl (and ?xsd=N)   WSDL and schemas
  */
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
@@ -22,9 +23,11 @@ import { ENVIRONMENTS, type Environment, EventLog } from "../core/events.js";
 import { Registry } from "../sts/registry/registry.js";
 import type { RolloverPolicy } from "../sts/rollover.js";
 import { stsRouter } from "../sts/token-service.js";
+import { stsWsdlRouter } from "../sts/wsdl-route.js";
 import { serveAdminPage } from "../ui/ui.js";
 import { type StsTrust, wspEnvironmentFromState, wspRouter } from "../wsp/service.js";
 import { SmdbStore } from "../wsp/store.js";
+import { smdbWsdlRouter } from "../wsp/wsdl-route.js";
 import { HarnessState } from "./state.js";
 
 export type FaultMode = "verbose" | "realistic";
@@ -246,6 +249,13 @@ export async function startHarness<C extends Clock = Clock>(
       options: { faultMode: settings.faultMode, clockSkewMs: settings.clockSkewMs, messageClock },
     }),
   );
+  app.use(
+    stsWsdlRouter({
+      endpointReference: (env) => state.environment(env).stsEndpointReference,
+      signingCertificate: (env) => state.environment(env).stsSigning.certificate,
+    }),
+  );
+  app.use(smdbWsdlRouter({ certificate: (env) => state.environment(env).wsp.certificate }));
   app.use((req, _res, next) => {
     const error = Object.assign(
       new Error(

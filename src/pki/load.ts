@@ -11,6 +11,7 @@ import { createPrivateKey, type KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import forge from "node-forge";
 import { InputFileError } from "../core/errors.js";
+import { fileProblem } from "../core/file-errors.js";
 import { Certificate } from "./certificate.js";
 import { keyPairFromPem, publicKeyFingerprint, type RsaKeyPair } from "./keys.js";
 
@@ -549,14 +550,14 @@ function fileSystemError(path: string, error: unknown): CertificateFileError {
   const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
     case "ENOENT":
-      return new CertificateFileError(path, "FILE_NOT_FOUND", "no such file");
+      return new CertificateFileError(path, "FILE_NOT_FOUND", "does not exist");
     case "EISDIR":
       return new CertificateFileError(path, "FILE_UNREADABLE", "is a directory; expected a certificate file");
     case "EACCES":
     case "EPERM":
       return new CertificateFileError(path, "FILE_UNREADABLE", "permission denied");
     default:
-      return new CertificateFileError(path, "FILE_UNREADABLE", `cannot be read (${oneLine(error)})`);
+      return new CertificateFileError(path, "FILE_UNREADABLE", `cannot be read: ${fileProblem(error)}`);
   }
 }
 

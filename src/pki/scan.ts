@@ -5,6 +5,7 @@
 import type { Dirent, Stats } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
+import { fileProblem } from "../core/file-errors.js";
 
 /** File name endings that hold certificates. */
 export const CERTIFICATE_EXTENSIONS = [".cer", ".pem", ".crt", ".p12", ".pfx"];
@@ -14,11 +15,6 @@ export interface UnreadableEntry {
   file: string;
   code: string;
   reason: string;
-}
-
-function errno(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  return e.code ?? (e.message ?? String(error)).split("\n")[0]!;
 }
 
 /** Finds the certificate files under the given paths. Paths that do not exist become unreadable entries. */
@@ -44,7 +40,7 @@ export async function findCertificateFiles(
       unreadable.push({
         file: dir,
         code: "FILE_UNREADABLE",
-        reason: `directory cannot be read (${errno(error)})`,
+        reason: `directory cannot be read: ${fileProblem(error)}`,
       });
       return;
     }
@@ -78,7 +74,7 @@ export async function findCertificateFiles(
       unreadable.push({
         file: path,
         code: code === "ENOENT" ? "FILE_NOT_FOUND" : "FILE_UNREADABLE",
-        reason: code === "ENOENT" ? "no such file or directory" : `cannot be read (${errno(error)})`,
+        reason: code === "ENOENT" ? "does not exist" : `cannot be read: ${fileProblem(error)}`,
       });
       continue;
     }

@@ -9,6 +9,7 @@ import { isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from "
 import { parseDuration, parseIsoTime, TimeFormatError } from "../core/clock.js";
 import { HarnessError } from "../core/errors.js";
 import type { Environment } from "../core/events.js";
+import { fileErrorSentence } from "../core/file-errors.js";
 import {
   allFailureReasons,
   closestReason,
@@ -464,7 +465,7 @@ export async function parseScenarioFile(path: string): Promise<Scenario> {
         line: 1,
         column: 1,
         field: "",
-        message: `cannot read the file: ${(error as Error).message}`,
+        message: fileErrorSentence("the file", error),
       },
     ]);
   }

@@ -15,16 +15,21 @@
 import type { Element } from "@xmldom/xmldom";
 import { HarnessError } from "../core/errors.js";
 import { childElements } from "../xml/parse.js";
+import { parseXsdDateTime } from "../xml/wsse.js";
 import {
+  COURSE_FIELDS,
   type Course,
   CourseValidationError,
   courseToXml,
   escapeXml,
   type FieldError,
+  readCourseXml,
   SMDB_NS,
   validateCourse,
 } from "./course.js";
 import { PRIVILEGE_HENT, PRIVILEGE_INDBERET } from "./privileges.js";
+import { HentForespoergsel, PingForespoergsel } from "./schema.js";
+import { type CheckedValues, checkRecord, readRecordXml } from "./validate.js";
 
 export { SMDB_NS };
 
@@ -68,36 +73,67 @@ export function validationError(what: string, fields: FieldError[]): OperationVa
   );
 }
 
-/** Reads a HentForloeb query from untrusted JSON/XML values: exactly one of forloebId, aendretSiden. */
+/** The JSON alias of `aendretSiden` (`client call --payload`). */
+const JSON_ALIASES: Readonly<Record<string, string>> = { changedSince: "aendretSiden" };
+
+/**
+ * Reads a HentForloeb query from untrusted JSON: exactly one of forloebId and aendretSiden (alias
+ * changedSince), checked against the schema's HentForespoergsel. Unlike the wire, JSON may give
+ * aendretSiden as any ISO 8601 time (a date alone is midnight UTC); it is sent as xs:dateTime.
+ */
 export function validateHentQuery(input: Record<string, unknown>): HentQuery {
   const fields: FieldError[] = [];
-  const forloebId = input["forloebId"];
-  const since = input["aendretSiden"] ?? input["changedSince"];
-  for (const key of Object.keys(input)) {
-    if (!["forloebId", "aendretSiden", "changedSince"].includes(key)) {
-      fields.push({ field: key, message: "unknown field; allowed: forloebId or aendretSiden" });
-    }
+  const values: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) values[JSON_ALIASES[key] ?? key] = value;
+  const since = values["aendretSiden"];
+  if (typeof since === "string" && /^\d{4}-\d{2}-\d{2}/.test(since) && !Number.isNaN(Date.parse(since))) {
+    values["aendretSiden"] = new Date(Date.parse(since)).toISOString();
   }
-  if ((forloebId === undefined) === (since === undefined)) {
-    fields.push({
-      field: "(query)",
-      message: "give exactly one of forloebId and aendretSiden (an ISO 8601 time)",
-    });
-  } else if (forloebId !== undefined) {
-    if (typeof forloebId !== "string" || forloebId.trim() === "") {
-      fields.push({ field: "forloebId", message: "must be a non-empty string" });
-    }
-  } else if (
-    typeof since !== "string" ||
-    Number.isNaN(Date.parse(since)) ||
-    !/^\d{4}-\d{2}-\d{2}/.test(since)
-  ) {
-    fields.push({ field: "aendretSiden", message: `${JSON.stringify(since)} is not an ISO 8601 time` });
-  }
+  const checked = checkRecord(HentForespoergsel, values, fields, { emptyIsAbsent: false });
   if (fields.length > 0) throw validationError("the HentForloeb query is not valid", fields);
-  return forloebId !== undefined
-    ? { forloebId: (forloebId as string).trim() }
-    : { aendretSiden: new Date(Date.parse(since as string)).toISOString() };
+  return hentQuery(checked);
+}
+
+function hentQuery(checked: CheckedValues): HentQuery {
+  return checked["forloebId"] !== undefined
+    ? { forloebId: checked["forloebId"] as string }
+    : { aendretSiden: new Date(parseXsdDateTime(checked["aendretSiden"] as string)!).toISOString() };
+}
+
+/** A request Body as the WSP read it (validated against the schema). */
+export type OperationRequest =
+  | { operation: "Ping" }
+  | { operation: "IndberetForloeb"; course: Course }
+  | { operation: "HentForloeb"; query: HentQuery };
+
+/**
+ * Reads and validates the request Body element of `operation` against the schema (structure and
+ * values). Throws OperationValidationError (VALIDATION_ERROR) listing every problem.
+ */
+export function readRequestXml(operation: OperationName, element: Element): OperationRequest {
+  switch (operation) {
+    case "Ping": {
+      const fields: FieldError[] = [];
+      readRecordXml(PingForespoergsel, element, fields);
+      if (fields.length > 0) throw validationError("Ping takes no fields", fields);
+      return { operation };
+    }
+    case "IndberetForloeb":
+      try {
+        return { operation, course: readCourseXml(element) };
+      } catch (error) {
+        if (error instanceof CourseValidationError)
+          throw validationError("the course is not valid", error.errors);
+        throw error;
+      }
+    case "HentForloeb": {
+      const fields: FieldError[] = [];
+      const raw = readRecordXml(HentForespoergsel, element, fields);
+      const checked = checkRecord(HentForespoergsel, raw, fields, { emptyIsAbsent: false });
+      if (fields.length > 0) throw validationError("the HentForloeb query is not valid", fields);
+      return { operation, query: hentQuery(checked) };
+    }
+  }
 }
 
 /**
@@ -136,10 +172,19 @@ export function requestBodyXml(
   }
 }
 
+/**
+ * The payload's fields as elements without checking their values: known course fields in the
+ * schema's order (so that what is refused is the values, not the order), unknown ones after them.
+ */
 function looseFieldsXml(payload: unknown): string {
   if (!payload || typeof payload !== "object") return "";
+  const rank = (key: string) => {
+    const index = (COURSE_FIELDS as readonly string[]).indexOf(key);
+    return index < 0 ? COURSE_FIELDS.length : index;
+  };
+  const entries = Object.entries(payload as Record<string, unknown>).sort(([a], [b]) => rank(a) - rank(b));
   let out = "";
-  for (const [key, value] of Object.entries(payload as Record<string, unknown>)) {
+  for (const [key, value] of entries) {
     if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) continue;
     if (Array.isArray(value)) {
       out += `<smdb:${key}>${value.map((v) => `<smdb:stof>${escapeXml(String(v))}</smdb:stof>`).join("")}</smdb:${key}>`;

@@ -4,17 +4,8 @@
  */
 import type { Element } from "@xmldom/xmldom";
 import type { Environment } from "../core/events.js";
-import {
-  type Course,
-  CourseValidationError,
-  courseFromXml,
-  courseToXml,
-  escapeXml,
-  SMDB_NS,
-  validateCourse,
-} from "../smdb/course.js";
-import { type OperationName, validateHentQuery, validationError } from "../smdb/operations.js";
-import { childElements } from "../xml/parse.js";
+import { courseToXml, escapeXml, SMDB_NS } from "../smdb/course.js";
+import { type OperationName, readRequestXml } from "../smdb/operations.js";
 import type { SmdbStore, StoredCourse } from "./store.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -41,7 +32,11 @@ function storedCourseXml(record: StoredCourse): string {
   return `<smdb:forloeb>${courseToXml(record.course)}<smdb:version>${record.version}</smdb:version><smdb:opdateret>${record.updatedAt}</smdb:opdateret></smdb:forloeb>`;
 }
 
-/** Runs a (security-checked) operation. Throws OperationValidationError (VALIDATION_ERROR). */
+/**
+ * Runs a (security-checked) operation. The Body is validated against the SMDB schema first
+ * (src/smdb/schema.ts, the one the served XSD is generated from): throws OperationValidationError
+ * (VALIDATION_ERROR) listing every bad field.
+ */
 export async function executeOperation(
   operation: OperationName,
   element: Element,
@@ -49,7 +44,8 @@ export async function executeOperation(
 ): Promise<OperationResult> {
   const open = `<smdb:${operation}Response xmlns:smdb="${SMDB_NS}">`;
   const close = `</smdb:${operation}Response>`;
-  switch (operation) {
+  const request = readRequestXml(operation, element);
+  switch (request.operation) {
     case "Ping": {
       return {
         bodyXml: `${open}<smdb:environment>${ctx.env}</smdb:environment><smdb:cvr>${escapeXml(ctx.cvr)}</smdb:cvr><smdb:systembruger>${escapeXml(ctx.systemUser)}</smdb:systembruger><smdb:tid>${new Date(ctx.nowMs).toISOString()}</smdb:tid>${close}`,
@@ -57,15 +53,7 @@ export async function executeOperation(
       };
     }
     case "IndberetForloeb": {
-      let course: Course;
-      try {
-        course = validateCourse(courseFromXml(element));
-      } catch (error) {
-        if (error instanceof CourseValidationError)
-          throw validationError("the course is not valid", error.errors);
-        throw error;
-      }
-      const { status, record } = await ctx.store.upsert(ctx.env, ctx.cvr, course, {
+      const { status, record } = await ctx.store.upsert(ctx.env, ctx.cvr, request.course, {
         atMs: ctx.nowMs,
         submittedBy: ctx.systemUser,
       });
@@ -75,15 +63,7 @@ export async function executeOperation(
       };
     }
     case "HentForloeb": {
-      const raw: Record<string, unknown> = {};
-      for (const child of childElements(element)) {
-        const key =
-          child.namespaceURI === SMDB_NS
-            ? (child.localName ?? "")
-            : `{${child.namespaceURI ?? ""}}${child.localName}`;
-        raw[key] = (child.textContent ?? "").trim();
-      }
-      const query = validateHentQuery(raw);
+      const { query } = request;
       const records =
         "forloebId" in query
           ? [ctx.store.get(ctx.env, ctx.cvr, query.forloebId)].filter((r): r is StoredCourse => !!r)

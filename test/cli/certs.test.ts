@@ -262,7 +262,7 @@ describe("certs inspect", () => {
     );
     expectOneLineError(
       await runCli(["certs", "inspect", join(work, "missing.cer")]),
-      /missing\.cer: no such file/,
+      /missing\.cer: does not exist/,
     );
     await writeFile(join(work, "empty.cer"), "");
     expectOneLineError(await runCli(["certs", "inspect", join(work, "empty.cer")]), /empty\.cer: is empty/);

@@ -119,7 +119,7 @@ describe("check-expiry exit codes", () => {
   it("2 for a path that does not exist; 2 with one line for a directory without certificates", async () => {
     const missing = await runCli(["check-expiry", join(root, "nope")]);
     expect(missing.code).toBe(2);
-    expect(missing.stdout).toMatch(/nope: no such file or directory/);
+    expect(missing.stdout).toMatch(/nope: does not exist/);
     const empty = await runCli(["check-expiry", join(root, "empty-dir")]);
     expect(empty.code).toBe(2);
     expect(empty.stderr.trim().split("\n")).toHaveLength(1);

@@ -121,13 +121,28 @@ describe("smdb-harness client call", () => {
     expect(JSON.parse(ping.stdout)).toMatchObject({ cvr: "97777777", environment: "production" });
   });
 
-  it("IndberetForloeb without --payload: the VALIDATION_ERROR line says that no --payload was given", async () => {
+  it("a missing or invalid payload is a usage error: exit 2 before anything is sent", async () => {
     const config = await clientConfig("glemsom", "96666666");
-    const res = await clientCall(config, "IndberetForloeb");
-    expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(
-      /^smdb-harness: step 2: VALIDATION_ERROR: .*forloebId: is required.* \(no --payload was given: IndberetForloeb takes a JSON file; see `smdb-harness client call --help`\)\n$/,
+    const before = h.events.since(0).length;
+    const indberet = await clientCall(config, "IndberetForloeb");
+    expect(indberet.code).toBe(2);
+    expect(indberet.stderr).toMatch(
+      /^smdb-harness: VALIDATION_ERROR: the course is not valid: forloebId: is required;.* no --payload was given: IndberetForloeb takes a course, e\.g\. .* \(see `smdb-harness client call --help`\); nothing was sent\n$/,
     );
+    const hent = await clientCall(config, "HentForloeb");
+    expect(hent.code).toBe(2);
+    expect(hent.stderr).toBe(
+      'smdb-harness: VALIDATION_ERROR: the HentForloeb query is not valid: (query): give exactly one of forloebId and aendretSiden; no --payload was given: HentForloeb takes {"forloebId": "F-1"} or {"aendretSiden": "2026-01-01T00:00:00Z"} (see `smdb-harness client call --help`); nothing was sent\n',
+    );
+    const bad = join(dir, "bad-course.json");
+    await writeFile(bad, JSON.stringify({ ...COURSE, cpr: "12345" }));
+    const invalid = await clientCall(config, "IndberetForloeb", { payload: bad });
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toBe(
+      `smdb-harness: VALIDATION_ERROR: --payload ${bad}: the course is not valid: cpr: must be exactly 10 digits (DDMMYYSSSS); nothing was sent\n`,
+    );
+    // Neither the STS nor SMDB saw a request.
+    expect(h.events.since(0).slice(before)).toEqual([]);
   });
 
   it("--help teaches: payload shapes (the course example is a valid course), exit codes, examples", async () => {

@@ -312,7 +312,7 @@ describe("WscClient over HTTPS", () => {
       clientFrom("wsp-missing.yaml", { wspCertificate: "nope.pem" }),
       0,
       "CONFIG_INVALID",
-      /wspCertificate: .*nope\.pem cannot be read \(ENOENT\)/,
+      /wspCertificate: .*nope\.pem does not exist$/,
     );
   });
 

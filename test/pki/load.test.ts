@@ -198,7 +198,7 @@ describe("bad files get one precise sentence naming the file", () => {
   it("missing file", async () => {
     const file = join(dir, "nope.cer");
     expect(await codeOf(loadCredentialFile(file))).toBe("FILE_NOT_FOUND");
-    await expect(loadCredentialFile(file)).rejects.toThrow(`${file}: no such file`);
+    await expect(loadCredentialFile(file)).rejects.toThrow(`${file}: does not exist`);
   });
 
   it("a directory", async () => {

@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest";
 import {
   CourseValidationError,
-  courseFromXml,
   courseToXml,
+  readCourseXml,
   SMDB_NS,
   validateCourse,
 } from "../../src/smdb/course.js";
@@ -49,16 +49,46 @@ describe("course validation", () => {
 
   it("maps a course to XML and back", () => {
     const xml = `<smdb:IndberetForloeb xmlns:smdb="${SMDB_NS}">${courseToXml(validateCourse({ ...COURSE, behandlingssted: "A & B <c>" }))}</smdb:IndberetForloeb>`;
-    const back = validateCourse(courseFromXml(parseXml(xml).documentElement!));
+    const back = readCourseXml(parseXml(xml).documentElement!);
     expect(back.behandlingssted).toBe("A & B <c>");
     expect(back.stoffer).toEqual(COURSE.stoffer);
   });
 
-  it("reports elements of another namespace and repeated elements as fields", () => {
+  it("reports elements of another namespace, repeated and out-of-order elements as fields", () => {
     const xml = `<smdb:IndberetForloeb xmlns:smdb="${SMDB_NS}" xmlns:x="urn:x">${courseToXml(validateCourse(COURSE))}<smdb:cpr>0101901234</smdb:cpr><x:extra>1</x:extra></smdb:IndberetForloeb>`;
-    expect(() => validateCourse(courseFromXml(parseXml(xml).documentElement!))).toThrow(
-      /cpr \(repeated\).*\{urn:x\}extra/,
+    try {
+      readCourseXml(parseXml(xml).documentElement!);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as CourseValidationError).errors).toEqual([
+        { field: "cpr", message: "appears more than once; each field appears at most once" },
+        {
+          field: "{urn:x}extra",
+          message:
+            "unknown field; allowed: forloebId, cpr, kommunekode, behandlingssted, behandlingstype, startdato, slutdato, stoffer",
+        },
+      ]);
+    }
+    const swapped = `<smdb:IndberetForloeb xmlns:smdb="${SMDB_NS}">${courseToXml(
+      validateCourse(COURSE),
+    ).replace(
+      /(<smdb:cpr>.*<\/smdb:cpr>)(<smdb:kommunekode>.*<\/smdb:kommunekode>)/,
+      "$2$1",
+    )}</smdb:IndberetForloeb>`;
+    expect(() => readCourseXml(parseXml(swapped).documentElement!)).toThrow(
+      "cpr: comes after kommunekode; the order is forloebId, cpr, kommunekode",
     );
+  });
+
+  it("in XML an empty optional element is a (bad) value; in JSON an empty slutdato means none", () => {
+    const xml = `<smdb:IndberetForloeb xmlns:smdb="${SMDB_NS}">${courseToXml(validateCourse(COURSE)).replace(
+      "<smdb:stoffer>",
+      "<smdb:slutdato></smdb:slutdato><smdb:stoffer>",
+    )}</smdb:IndberetForloeb>`;
+    expect(() => readCourseXml(parseXml(xml).documentElement!)).toThrow(
+      'slutdato: "" is not a date YYYY-MM-DD',
+    );
+    expect(validateCourse({ ...COURSE, slutdato: "" }).slutdato).toBeUndefined();
   });
 });
 
