@@ -107,6 +107,9 @@ export class ReplayCache {
   }
 }
 
+/** A direct call (no HTTP) is a SOAP 1.2 request as a client sends it. */
+const DIRECT_CALL = { contentType: SOAP12_CONTENT_TYPE };
+
 /** The SMDB service: its options, its replay caches, and the checks every request goes through. */
 export class WspService {
   readonly #deps: WspDeps;
@@ -148,12 +151,13 @@ export class WspService {
 
   /**
    * Handles one step-2 request for `env`. Never throws: every outcome is a response and one event.
-   * `contentType` is the HTTP Content-Type (a direct call is taken as SOAP 1.2's).
+   * `http.contentType` is the request's Content-Type, absent when it had none (a direct call
+   * without `http` is taken as a SOAP 1.2 request).
    */
   async handle(
     env: Environment,
     body: Buffer | string,
-    contentType: string | undefined = SOAP12_CONTENT_TYPE,
+    http: { contentType?: string | undefined } = DIRECT_CALL,
   ): Promise<ServiceResponse> {
     const options = this.refreshOptions();
     const ctx: WspCheckContext = {
@@ -164,7 +168,7 @@ export class WspService {
       replay: this.#replay[env],
       store: this.#deps.store,
       body,
-      contentType,
+      contentType: http.contentType,
       nowMs: this.#deps.clocks.harness.nowMs(),
       messageNowMs: this.#deps.clocks.message.nowMs(),
     };
@@ -298,7 +302,7 @@ export function wspRouter(service: WspService): Router {
           };
         }
         if (read.tooLarge) return service.refuseTooLarge(env, read.size, read.cut);
-        return service.handle(env, read.body, req.headers["content-type"]);
+        return service.handle(env, read.body, { contentType: req.headers["content-type"] });
       })
       .then(send, (error: Error) =>
         send({
