@@ -1,19 +1,19 @@
 /**
  * The WSP: `wsp.call` is one step-2 request (a Ping, so no store write) handled by
- * `handleServiceRequest` — parse, decrypt the token (RSA-OAEP unwrap + AES), verify the STS's
+ * `WspService.handle` — parse, decrypt the token (RSA-OAEP unwrap + AES), verify the STS's
  * assertion signature, verify the client's message signature (holder-of-key, STR-Transform,
  * coverage), and sign the response. Requests are built before measuring (the client's work is
- * not the WSP's); each run gets a fresh replay cache so a request can be handled again.
+ * not the WSP's); each run gets a fresh service (and so replay cache) so a request can be handled again.
  * Ceiling: node:crypto alone doing the same RSA operations with the same RSA 3072 keys — one
  * RSA-OAEP decrypt, two RSA-SHA256 verifies, one RSA-SHA256 signature.
  */
 import { constants, createSign, createVerify, privateDecrypt, publicEncrypt, randomBytes } from "node:crypto";
-import { VirtualClock } from "../src/core/clock.js";
+import { clocksOf, VirtualClock } from "../src/core/clock.js";
 import { EventLog } from "../src/core/events.js";
 import { HarnessState } from "../src/harness/state.js";
 import { requestAction, requestBodyXml } from "../src/smdb/operations.js";
 import { DEFAULT_PRIVILEGES } from "../src/smdb/privileges.js";
-import { handleServiceRequest, type WspDeps, wspEnvironmentFromState } from "../src/wsp/service.js";
+import { type WspDeps, WspService, wspEnvironmentFromState } from "../src/wsp/service.js";
 import { SmdbStore } from "../src/wsp/store.js";
 import { encryptAssertion } from "../src/xml/encryption.js";
 import { buildIdwsRequest } from "../src/xml/idws.js";
@@ -31,7 +31,7 @@ const wspBench: BenchModule = {
     const state = await HarnessState.open({ clock });
     const store = await SmdbStore.open();
     const deps: WspDeps = {
-      clock,
+      clocks: clocksOf(clock),
       events,
       store,
       environments: {
@@ -77,7 +77,7 @@ const wspBench: BenchModule = {
       );
     }
     let next = 0;
-    const first = await handleServiceRequest({ ...deps }, "production", requests[0]!);
+    const first = await new WspService(deps).handle("production", requests[0]!);
     if (first.status !== 200)
       throw new Error(`wsp.call bench request was refused: ${first.body.slice(0, 500)}`);
 
@@ -96,7 +96,7 @@ const wspBench: BenchModule = {
         keyBits: BITS,
         run: async () => {
           const body = requests[next++ % POOL]!;
-          const res = await handleServiceRequest({ ...deps }, "production", body);
+          const res = await new WspService(deps).handle("production", body);
           if (res.status !== 200) throw new Error(`wsp.call failed: ${res.body.slice(0, 300)}`);
         },
         ceiling: () => {

@@ -15,7 +15,13 @@ import type { Clock } from "../core/clock.js";
 import type { Environment } from "../core/events.js";
 import { fileErrorSentence } from "../core/file-errors.js";
 import { Certificate, type Credential } from "../pki/index.js";
-import { buildIdIndex, SignatureError, verifySignature } from "../xml/dsig.js";
+import {
+  buildIdIndex,
+  requireSigned,
+  SignatureError,
+  type VerifiedSignature,
+  verifySignature,
+} from "../xml/dsig.js";
 import { NS, WSS, WST } from "../xml/ns.js";
 import { childElements, parseXml, textOf, XmlParseError } from "../xml/parse.js";
 import { bodyPayload, readSoap11Envelope, readSoap11Fault } from "../xml/soap.js";
@@ -174,12 +180,12 @@ export function verifyStsResponse(
     const index = buildIdIndex(doc);
     const errors: string[] = [];
     let signer: Certificate | undefined;
-    let signed: Set<Element> | undefined;
+    let signed: VerifiedSignature | undefined;
     for (const cert of trusted) {
       try {
         signed = verifySignature(signatures[0]!, index, cert.publicKey, {
           allowSha1: expect.allowSha1 ?? false,
-        }).signedElements;
+        });
         signer = cert;
         break;
       } catch (error) {
@@ -194,15 +200,16 @@ export function verifyStsResponse(
         { trusted: trusted.map((c) => c.sha256) },
       );
     }
-    for (const el of [action[0]!, messageId[0]!, relatesTo[0]!, timestamps[0]!, soap.body]) {
-      if (!signed.has(el)) {
-        throw new ClientError(
+    requireSigned(
+      signed,
+      [action[0]!, messageId[0]!, relatesTo[0]!, timestamps[0]!, soap.body],
+      (missing) =>
+        new ClientError(
           1,
           "STS_RESPONSE_UNTRUSTED",
-          `the STS response's ${el.tagName} is not covered by its signature`,
-        );
-      }
-    }
+          `the STS response's ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not covered by its signature`,
+        ),
+    );
     if (textOf(relatesTo[0]!) !== expect.relatesTo) {
       throw new ClientError(
         1,

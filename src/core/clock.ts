@@ -9,6 +9,22 @@ export interface Clock {
   now(): Date;
 }
 
+/**
+ * The two clocks an endpoint judges by. `harness`: certificate validity, rollover, token lifetimes,
+ * records and events. `message`: the Timestamps of requests and responses and the replay window.
+ * They are one clock unless the harness was given another message clock (`up --virtual-clock`
+ * judges messages on the machine's clock, so that a client stamping them with its own time works).
+ */
+export interface Clocks {
+  readonly harness: Clock;
+  readonly message: Clock;
+}
+
+/** `Clocks` with `message` defaulting to `harness`: the one place that fallback is written. */
+export function clocksOf(harness: Clock, message: Clock = harness): Clocks {
+  return { harness, message };
+}
+
 export class RealClock implements Clock {
   nowMs(): number {
     return Date.now();

@@ -11,7 +11,7 @@
  *   WSP's answer or for a request it refuses to send.
  *
  * A code may be used by both steps with the same meaning (`MALFORMED_REQUEST`,
- * `SIGNATURE_INVALID`, `TIMESTAMP_EXPIRED`, `WRONG_ENDPOINT`). Add codes when needed; never reuse
+ * `HEADER_NOT_UNDERSTOOD`, `SIGNATURE_INVALID`, `TIMESTAMP_EXPIRED`, `WRONG_ENDPOINT`). Add codes when needed; never reuse
  * one for another meaning.
  */
 
@@ -28,6 +28,7 @@ export const CLIENT_SETUP_REASONS = [
 /** Step 1, the STS: why it refused a token request (docs/sts.md, in the order of its checks). */
 export const STS_REASONS = [
   "MALFORMED_REQUEST",
+  "HEADER_NOT_UNDERSTOOD",
   "UNSUPPORTED_ALGORITHM",
   "SIGNATURE_INVALID",
   "UNSIGNED_PART",
@@ -62,6 +63,7 @@ export const STS_CLIENT_REASONS = [
 /** Step 2, the WSP (SMDB): why it refused a call (docs/smdb.md, in the order of its checks). */
 export const WSP_REASONS = [
   "MALFORMED_REQUEST",
+  "HEADER_NOT_UNDERSTOOD",
   "TOKEN_MISSING",
   "TOKEN_DECRYPT_FAILED",
   "TOKEN_SIGNATURE_INVALID",

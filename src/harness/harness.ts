@@ -18,14 +18,14 @@ import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { adminRouter, errorResponse } from "../control/admin-api.js";
 import { LocalControl, type WspTrustSettings } from "../control/local-control.js";
-import { type Clock, RealClock, VirtualClock } from "../core/clock.js";
+import { type Clock, clocksOf, RealClock, VirtualClock } from "../core/clock.js";
 import { ENVIRONMENTS, type Environment, EventLog } from "../core/events.js";
 import { Registry } from "../sts/registry/registry.js";
 import type { RolloverPolicy } from "../sts/rollover.js";
 import { stsRouter } from "../sts/token-service.js";
 import { stsWsdlRouter } from "../sts/wsdl-route.js";
 import { serveAdminPage } from "../ui/ui.js";
-import { type StsTrust, wspEnvironmentFromState, wspRouter } from "../wsp/service.js";
+import { type StsTrust, WspService, wspEnvironmentFromState, wspRouter } from "../wsp/service.js";
 import { SmdbStore } from "../wsp/store.js";
 import { smdbWsdlRouter } from "../wsp/wsdl-route.js";
 import { HarnessState } from "./state.js";
@@ -167,7 +167,8 @@ export async function startHarness<C extends Clock = Clock>(
   options: HarnessOptions & { clock?: C } = {},
 ): Promise<Harness<C>> {
   const clock = options.clock ?? new RealClock();
-  const messageClock = options.messageClock ?? clock;
+  const clocks = clocksOf(clock, options.messageClock);
+  const messageClock = clocks.message;
   const events = options.events ?? new EventLog(() => clock.nowMs());
   const state =
     options.state ??
@@ -230,24 +231,29 @@ export async function startHarness<C extends Clock = Clock>(
   app.use("/admin/api", adminRouter({ control }));
   app.use(
     stsRouter({
-      clock,
+      clocks,
       events,
       directory: registry,
       environments: {
         integration: state.stsEnvironment("integration"),
         production: state.stsEnvironment("production"),
       },
-      options: { ...settings, messageClock },
+      options: { ...settings },
     }),
   );
   app.use(
-    wspRouter({
-      clock,
-      events,
-      store,
-      environments: { integration: wspEnvironment("integration"), production: wspEnvironment("production") },
-      options: { faultMode: settings.faultMode, clockSkewMs: settings.clockSkewMs, messageClock },
-    }),
+    wspRouter(
+      new WspService({
+        clocks,
+        events,
+        store,
+        environments: {
+          integration: wspEnvironment("integration"),
+          production: wspEnvironment("production"),
+        },
+        options: { faultMode: settings.faultMode, clockSkewMs: settings.clockSkewMs },
+      }),
+    ),
   );
   app.use(
     stsWsdlRouter({

@@ -8,11 +8,16 @@
  * placeholder. An enveloped reference (the placeholder inside the referenced element) gets the
  * enveloped-signature transform.
  *
+ * A reference may carry another transform (`SignTransform`, e.g. the STR-Transform of step 2).
+ *
  * Verification: `verifySignature` checks one ds:Signature element against an `IdIndex` of the
  * parsed document with a key the caller chose (never one from KeyInfo). Policy: exc-c14n only,
  * rsa-sha256 (rsa-sha1 and sha1 digests only when allowed), each reference a same-document
  * `#id` that resolves to exactly one element. It returns the set of elements the signature
- * covers, so that the caller can check that the elements it reads are the signed ones.
+ * covers, so that the caller can check that the elements it reads are the signed ones
+ * (`requireSigned`). Its halves — `prepareSignature`, then `signatureValueVerifies` and
+ * `verifyReferences` — let a caller decide in its own order while every signature is still
+ * canonicalized and RSA-verified once.
  */
 import { createHash, createSign, createVerify, type KeyObject, timingSafeEqual } from "node:crypto";
 import type { Document, Element } from "@xmldom/xmldom";
@@ -106,11 +111,25 @@ export function resolveReference(index: IdIndex, uri: string, what = "reference"
 // ---------------------------------------------------------------------------------------------
 // Signing
 
+/**
+ * A transform other than exc-c14n for one reference (e.g. the STR-Transform of step 2): how it is
+ * written in the SignedInfo and the octets it yields for the referenced element.
+ */
+export interface SignTransform {
+  algorithm: string;
+  /** Content of the ds:Transform element (canonical form; the `ds` prefix is in scope). */
+  parametersXml?: string;
+  /** The octets to digest for the referenced element. */
+  apply(target: Element): string;
+}
+
 export interface SignReference {
   /** The id (wsu:Id or Id) of the element to sign. */
   id: string;
   /** The placeholder is inside this element: add the enveloped-signature transform. */
   enveloped?: boolean;
+  /** Digest through this transform instead of exc-c14n. */
+  transform?: SignTransform;
 }
 
 export interface SignOptions {
@@ -126,56 +145,89 @@ export interface SignOptions {
   prefix?: "ds" | "";
   /** Id attribute of the Signature element. */
   signatureId?: string;
+  /**
+   * Write the SignedInfo exactly in its canonical form, its own namespace declaration included (as
+   * the WSC's step-2 requests always have been), so its text is the octets that were signed.
+   */
+  canonicalSignedInfoText?: boolean;
   /** Parse limit for the document being signed (default 16 MiB: we sign our own documents). */
   maxBytes?: number;
 }
 
-export interface SignedInfoParts {
-  signatureAlgorithm: string;
-  references: Array<{ uri: string; enveloped: boolean; digestAlgorithm: string; digestValue: string }>;
+interface SignedInfoReference {
+  uri: string;
+  /** The transforms in order: algorithm and the canonical content of the ds:Transform element. */
+  transforms: Array<{ algorithm: string; parametersXml?: string }>;
+  digestAlgorithm: string;
+  digestValue: string;
 }
 
-/** Canonical SignedInfo text (exc-c14n of what `signatureXml` writes). */
-function canonicalSignedInfo(parts: SignedInfoParts, prefix: "ds" | ""): string {
+/** Canonical SignedInfo text (exc-c14n of what `buildSignature` writes). */
+function canonicalSignedInfo(
+  signatureAlgorithm: string,
+  references: readonly SignedInfoReference[],
+  prefix: "ds" | "",
+): string {
   const p = prefix ? `${prefix}:` : "";
   const xmlns = prefix ? ` xmlns:${prefix}="${NS.ds}"` : ` xmlns="${NS.ds}"`;
-  let out = `<${p}SignedInfo${xmlns}><${p}CanonicalizationMethod Algorithm="${ALG.excC14n}"></${p}CanonicalizationMethod><${p}SignatureMethod Algorithm="${parts.signatureAlgorithm}"></${p}SignatureMethod>`;
-  for (const ref of parts.references) {
+  let out = `<${p}SignedInfo${xmlns}><${p}CanonicalizationMethod Algorithm="${ALG.excC14n}"></${p}CanonicalizationMethod><${p}SignatureMethod Algorithm="${signatureAlgorithm}"></${p}SignatureMethod>`;
+  for (const ref of references) {
     out += `<${p}Reference URI="${escapeAttr(ref.uri)}"><${p}Transforms>`;
-    if (ref.enveloped) out += `<${p}Transform Algorithm="${ALG.envelopedSignature}"></${p}Transform>`;
-    out += `<${p}Transform Algorithm="${ALG.excC14n}"></${p}Transform></${p}Transforms><${p}DigestMethod Algorithm="${ref.digestAlgorithm}"></${p}DigestMethod><${p}DigestValue>${ref.digestValue}</${p}DigestValue></${p}Reference>`;
+    for (const transform of ref.transforms) {
+      out += `<${p}Transform Algorithm="${escapeAttr(transform.algorithm)}">${transform.parametersXml ?? ""}</${p}Transform>`;
+    }
+    out += `</${p}Transforms><${p}DigestMethod Algorithm="${ref.digestAlgorithm}"></${p}DigestMethod><${p}DigestValue>${ref.digestValue}</${p}DigestValue></${p}Reference>`;
   }
   return `${out}</${p}SignedInfo>`;
 }
 
-/** Digest of a canonical string, base64. */
-export function digestBase64(canonical: string, digestAlgorithm: string): string {
-  const hash = DIGEST_HASH[digestAlgorithm];
-  if (!hash) throw new Error(`unsupported digest algorithm ${digestAlgorithm}`);
-  return createHash(hash).update(canonical, "utf8").digest("base64");
+function hashOf(
+  table: Record<string, "sha256" | "sha1">,
+  algorithm: string,
+  what: string,
+): "sha256" | "sha1" {
+  const hash = table[algorithm];
+  if (!hash) throw new Error(`unsupported ${what} algorithm ${algorithm}`);
+  return hash;
 }
 
-/**
- * Builds a complete ds:Signature from already-computed digests: one RSA signature over the
- * canonical SignedInfo. For callers that canonicalize the referenced parts themselves.
- */
-export function buildSignature(
-  parts: SignedInfoParts,
+/** The digest of canonical octets under a digest algorithm URI (sha256 or sha1). */
+export function digestOf(canonical: string, digestAlgorithm: string): Buffer {
+  return createHash(hashOf(DIGEST_HASH, digestAlgorithm, "digest"))
+    .update(canonical, "utf8")
+    .digest();
+}
+
+/** Whether `canonical` digests to the base64 `expected` under the algorithm (false for an unknown one). */
+export function digestMatches(canonical: string, digestAlgorithm: string, expected: string): boolean {
+  if (!DIGEST_HASH[digestAlgorithm]) return false;
+  const want = Buffer.from(expected.replace(/\s+/g, ""), "base64");
+  const actual = digestOf(canonical, digestAlgorithm);
+  return want.length === actual.length && timingSafeEqual(want, actual);
+}
+
+/** One RSA signature over the canonical SignedInfo; the ds:Signature element around it. */
+function buildSignature(
+  signatureAlgorithm: string,
+  references: readonly SignedInfoReference[],
   privateKey: KeyObject,
-  options: { keyInfoXml?: string; prefix?: "ds" | ""; signatureId?: string } = {},
+  options: Pick<SignOptions, "keyInfoXml" | "prefix" | "signatureId" | "canonicalSignedInfoText">,
 ): string {
   const prefix = options.prefix ?? "ds";
-  const signedInfo = canonicalSignedInfo(parts, prefix);
-  const hash = SIGNATURE_HASH[parts.signatureAlgorithm];
-  if (!hash) throw new Error(`unsupported signature algorithm ${parts.signatureAlgorithm}`);
-  const value = createSign(hash).update(signedInfo, "utf8").sign(privateKey).toString("base64");
+  const signedInfo = canonicalSignedInfo(signatureAlgorithm, references, prefix);
+  const value = createSign(hashOf(SIGNATURE_HASH, signatureAlgorithm, "signature"))
+    .update(signedInfo, "utf8")
+    .sign(privateKey)
+    .toString("base64");
   const p = prefix ? `${prefix}:` : "";
   const xmlns = prefix ? ` xmlns:${prefix}="${NS.ds}"` : ` xmlns="${NS.ds}"`;
   const id = options.signatureId ? ` Id="${escapeAttr(options.signatureId)}"` : "";
   const keyInfo = options.keyInfoXml !== undefined ? `<${p}KeyInfo>${options.keyInfoXml}</${p}KeyInfo>` : "";
-  // The SignedInfo is embedded in its canonical form minus its namespace declaration, which the
-  // Signature element makes; exc-c14n of the embedded SignedInfo gives `signedInfo` back.
-  const embedded = signedInfo.replace(`<${p}SignedInfo${xmlns}>`, `<${p}SignedInfo>`);
+  // The SignedInfo is embedded in its canonical form, by default minus its namespace declaration,
+  // which the Signature element makes; exc-c14n of the embedded SignedInfo gives `signedInfo` back.
+  const embedded = options.canonicalSignedInfoText
+    ? signedInfo
+    : signedInfo.replace(`<${p}SignedInfo${xmlns}>`, `<${p}SignedInfo>`);
   return `<${p}Signature${xmlns}${id}>${embedded}<${p}SignatureValue>${value}</${p}SignatureValue>${keyInfo}</${p}Signature>`;
 }
 
@@ -196,19 +248,25 @@ export function signXml(xml: string, options: SignOptions): string {
   if (!placeholder) throw new Error("signXml: placeholder element not found");
   placeholder.parentNode!.removeChild(placeholder);
   const digestAlgorithm = options.digestAlgorithm ?? ALG.sha256;
-  const parts: SignedInfoParts = {
-    signatureAlgorithm: options.signatureAlgorithm ?? ALG.rsaSha256,
-    references: options.references.map((ref) => {
-      const el = resolveReference(index, `#${ref.id}`);
-      return {
-        uri: `#${ref.id}`,
-        enveloped: !!ref.enveloped,
-        digestAlgorithm,
-        digestValue: digestBase64(canonicalize(el), digestAlgorithm),
-      };
-    }),
-  };
-  const signature = buildSignature(parts, options.privateKey, options);
+  const references = options.references.map((ref): SignedInfoReference => {
+    const el = resolveReference(index, `#${ref.id}`);
+    const octets = ref.transform ? ref.transform.apply(el) : canonicalize(el);
+    const transforms = ref.transform
+      ? [{ algorithm: ref.transform.algorithm, parametersXml: ref.transform.parametersXml }]
+      : [...(ref.enveloped ? [{ algorithm: ALG.envelopedSignature }] : []), { algorithm: ALG.excC14n }];
+    return {
+      uri: `#${ref.id}`,
+      transforms,
+      digestAlgorithm,
+      digestValue: digestOf(octets, digestAlgorithm).toString("base64"),
+    };
+  });
+  const signature = buildSignature(
+    options.signatureAlgorithm ?? ALG.rsaSha256,
+    references,
+    options.privateKey,
+    options,
+  );
   return xml.slice(0, at) + signature + xml.slice(at + SIGNATURE_PLACEHOLDER.length);
 }
 
@@ -313,7 +371,8 @@ function readSignedInfo(signature: Element, policy: SignaturePolicy) {
 
 type TransformKind = "exc" | "enveloped" | "custom";
 
-interface CheckedReference {
+/** A ds:Reference whose digest method and transforms passed the policy. */
+export interface CheckedReference {
   reference: Element;
   uri: string;
   digestAlgorithm: string;
@@ -366,15 +425,30 @@ export function checkSignatureAlgorithms(signature: Element, policy: SignaturePo
 }
 
 /**
- * Verifies `signature` with `publicKey`. Throws `SignatureError`: UNSUPPORTED_ALGORITHM (checked
- * for every reference first), then SIGNATURE_INVALID.
+ * A signature whose SignedInfo passed the policy (algorithms, key type), canonicalized once: the
+ * two halves of a verification — the SignatureValue over the SignedInfo, and the digest of every
+ * reference — can then run separately, each once (step 2 checks the key before the coverage).
  */
-export function verifySignature(
+export interface PreparedSignature {
+  readonly signature: Element;
+  readonly signatureAlgorithm: string;
+  readonly references: readonly CheckedReference[];
+  readonly policy: SignaturePolicy;
+  readonly publicKey: KeyObject;
+  readonly signedInfoCanonical: string;
+  /** The decoded SignatureValue; undefined when it is not base64. */
+  readonly signatureValue: Buffer | undefined;
+}
+
+/**
+ * Checks `signature`'s algorithms against the policy (UNSUPPORTED_ALGORITHM, checked for every
+ * reference first) and that `publicKey` is an RSA key, and canonicalizes its SignedInfo.
+ */
+export function prepareSignature(
   signature: Element,
-  index: IdIndex,
   publicKey: KeyObject,
   policy: SignaturePolicy,
-): VerifiedSignature {
+): PreparedSignature {
   const { signedInfo, c14nMethod, signatureAlgorithm, checked } = checkSignatureAlgorithms(signature, policy);
   // rsa-sha256/rsa-sha1 name the key type too: node would verify ECDSA with an EC key under
   // that URI, and throw for an Ed25519 key.
@@ -386,13 +460,35 @@ export function verifySignature(
   }
   // Canonicalize SignedInfo before any transform touches the document.
   const signedInfoCanonical = canonicalize(signedInfo, inclusivePrefixesOf(c14nMethod));
-  const signatureValueText = (single(signature, "SignatureValue").textContent ?? "").replace(/\s+/g, "");
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signatureValueText)) {
-    throw new SignatureError("SIGNATURE_INVALID", "ds:SignatureValue is not base64");
-  }
+  const valueText = (single(signature, "SignatureValue").textContent ?? "").replace(/\s+/g, "");
+  return {
+    signature,
+    signatureAlgorithm,
+    references: checked,
+    policy,
+    publicKey,
+    signedInfoCanonical,
+    signatureValue: /^[A-Za-z0-9+/]+={0,2}$/.test(valueText) ? Buffer.from(valueText, "base64") : undefined,
+  };
+}
+
+/** Whether the SignatureValue verifies over the canonical SignedInfo with the prepared key: the one RSA operation. */
+export function signatureValueVerifies(prepared: PreparedSignature): boolean {
+  if (!prepared.signatureValue) return false;
+  return createVerify(SIGNATURE_HASH[prepared.signatureAlgorithm]!)
+    .update(prepared.signedInfoCanonical, "utf8")
+    .verify(prepared.publicKey, prepared.signatureValue);
+}
+
+/**
+ * Resolves every reference to exactly one element and checks its digest. Throws SIGNATURE_INVALID.
+ * Returns the signed elements; the SignatureValue is not looked at (`signatureValueVerifies`).
+ */
+export function verifyReferences(prepared: PreparedSignature, index: IdIndex): VerifiedSignature {
+  const { signature, policy } = prepared;
   const verified: VerifiedReference[] = [];
   const signedElements = new Set<Element>();
-  for (const { reference, uri, digestAlgorithm, transforms, names, kind } of checked) {
+  for (const { reference, uri, digestAlgorithm, transforms, names, kind } of prepared.references) {
     const target = resolveReference(index, uri);
     let canonical: string;
     if (kind === "custom") {
@@ -421,12 +517,7 @@ export function verifySignature(
         parent.insertBefore(signature, next);
       }
     }
-    const expected = Buffer.from(
-      (single(reference, "DigestValue").textContent ?? "").replace(/\s+/g, ""),
-      "base64",
-    );
-    const actual = createHash(DIGEST_HASH[digestAlgorithm]!).update(canonical, "utf8").digest();
-    if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
+    if (!digestMatches(canonical, digestAlgorithm, single(reference, "DigestValue").textContent ?? "")) {
       throw new SignatureError(
         "SIGNATURE_INVALID",
         `the digest of reference "${uri}" (${target.tagName}) does not match: the element was changed after signing; expected it exactly as signed`,
@@ -435,13 +526,32 @@ export function verifySignature(
     verified.push({ uri, element: target, digestAlgorithm, transforms: names });
     signedElements.add(target);
   }
-  const ok = createVerify(SIGNATURE_HASH[signatureAlgorithm]!)
-    .update(signedInfoCanonical, "utf8")
-    .verify(publicKey, Buffer.from(signatureValueText, "base64"));
-  if (!ok) {
+  return { signatureAlgorithm: prepared.signatureAlgorithm, references: verified, signedElements };
+}
+
+/**
+ * Verifies `signature` with `publicKey`. Throws `SignatureError`: UNSUPPORTED_ALGORITHM (checked
+ * for every reference first), then SIGNATURE_INVALID.
+ */
+export function verifySignature(
+  signature: Element,
+  index: IdIndex,
+  publicKey: KeyObject,
+  policy: SignaturePolicy,
+): VerifiedSignature {
+  return verifyPreparedSignature(prepareSignature(signature, publicKey, policy), index);
+}
+
+/** `verifySignature` for a prepared signature: the SignatureValue is base64, every digest, then the value. */
+export function verifyPreparedSignature(prepared: PreparedSignature, index: IdIndex): VerifiedSignature {
+  if (!prepared.signatureValue) {
+    throw new SignatureError("SIGNATURE_INVALID", "ds:SignatureValue is not base64");
+  }
+  const verified = verifyReferences(prepared, index);
+  if (!signatureValueVerifies(prepared)) {
     throw new SignatureError("SIGNATURE_INVALID", "the SignatureValue does not verify with the signer's key");
   }
-  return { signatureAlgorithm, references: verified, signedElements };
+  return verified;
 }
 
 function isAncestorOrSelf(ancestor: Element, node: Element): boolean {
@@ -459,17 +569,49 @@ export function isCoveredBy(el: Element, signed: Set<Element>): boolean {
   return false;
 }
 
+/** A part a policy requires to be signed, by name; `element` undefined: the part is absent. */
+export interface RequiredPart {
+  name: string;
+  element: Element | undefined;
+}
+
 /**
- * The policy's "which elements must be signed": throws UNSIGNED_PART naming every element of
- * `required` that is not itself among the verified signature's signed elements (identity, so a
- * wrapped copy elsewhere does not count). `who` starts the message (e.g. "certificate AB12…").
+ * The names of the parts in `required` that are not themselves among the verified signature's
+ * signed elements (identity, so a wrapped copy elsewhere does not count); an absent part is
+ * named "… (absent)". An Element stands for itself, named by its tag.
  */
-export function requireSigned(verified: VerifiedSignature, required: readonly Element[], who: string): void {
-  const missing = required.filter((el) => !verified.signedElements.has(el)).map((el) => el.tagName);
-  if (missing.length > 0) {
-    throw new SignatureError(
-      "UNSIGNED_PART",
-      `${who}: ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not covered by the signature; expected ${required.map((el) => el.tagName).join(", ")} to be signed (by id)`,
-    );
+export function unsignedParts(
+  verified: VerifiedSignature,
+  required: readonly (Element | RequiredPart)[],
+): string[] {
+  const missing: string[] = [];
+  for (const part of required) {
+    const { name, element } = "nodeType" in part ? { name: part.tagName, element: part } : part;
+    if (!element) missing.push(`${name} (absent)`);
+    else if (!verified.signedElements.has(element)) missing.push(name);
   }
+  return missing;
+}
+
+/**
+ * The policy's "which elements must be signed", for every signature the harness checks: throws
+ * naming every part of `required` that is not signed (`unsignedParts`), followed by any further
+ * `problems` the caller found with the signed parts. `refusal` is either the start of the message
+ * (e.g. "certificate AB12…": UNSIGNED_PART, "X is not covered by the signature; expected …"), or
+ * makes the caller's own error from the list of what is missing.
+ */
+export function requireSigned(
+  verified: VerifiedSignature,
+  required: readonly (Element | RequiredPart)[],
+  refusal: string | ((missing: readonly string[]) => Error),
+  problems: readonly string[] = [],
+): void {
+  const missing = [...unsignedParts(verified, required), ...problems];
+  if (missing.length === 0) return;
+  if (typeof refusal !== "string") throw refusal(missing);
+  const names = required.map((part) => ("nodeType" in part ? part.tagName : part.name));
+  throw new SignatureError(
+    "UNSIGNED_PART",
+    `${refusal}: ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not covered by the signature; expected ${names.join(", ")} to be signed (by id)`,
+  );
 }

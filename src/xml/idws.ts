@@ -1,7 +1,8 @@
 /**
  * OIO IDWS SOAP binding (step 2, SOAP 1.2): the WSC's request that carries the encrypted token
  * exactly as the STS issued it and proves possession of the token's key, and the WSP's signed
- * response.
+ * response. Signatures are built and checked by src/xml/dsig.ts; this module adds what the
+ * binding says: the STR-Transform reference, the key named by the token, the parts to be signed.
  *
  * Request (shapes as in the Java reference trace `java-trace-3`):
  * - wsa headers `Action`, `MessageID`, `To`, `ReplyTo` (default namespace, each with `wsu:Id`);
@@ -14,27 +15,27 @@
  * Response (`java-trace-4`): wsa `Action`, `MessageID`, `To` (anonymous), `RelatesTo`, and a
  * Security header with the WSP's BinarySecurityToken, a Timestamp and a signature over all of it.
  */
-import {
-  createHash,
-  createSign,
-  createVerify,
-  type KeyObject,
-  randomUUID,
-  timingSafeEqual,
-} from "node:crypto";
+import { type KeyObject, randomUUID } from "node:crypto";
 import type { Document, Element } from "@xmldom/xmldom";
 import { HarnessError } from "../core/errors.js";
 import type { Certificate } from "../pki/index.js";
-import { canonicalize } from "./c14n.js";
 import {
   buildIdIndex,
   type CustomTransform,
+  digestMatches,
   type IdIndex,
+  type PreparedSignature,
+  prepareSignature,
+  type RequiredPart,
+  requireSigned,
   SIGNATURE_PLACEHOLDER,
   SignatureError,
+  type SignaturePolicy,
+  type SignTransform,
+  signatureValueVerifies,
   signXml,
   type VerifiedSignature,
-  verifySignature,
+  verifyReferences,
 } from "./dsig.js";
 import { ALG, ENCRYPTED_ASSERTION_ID, escapeAttr, escapeText, NS, WSS } from "./ns.js";
 import { childElements, parseXml, XmlParseError } from "./parse.js";
@@ -69,12 +70,6 @@ export const IDWS_REQUEST_PARTS: readonly IdwsPart[] = [
   "Action",
 ];
 
-const DIGEST_HASH: Record<string, "sha256" | "sha1"> = { [ALG.sha256]: "sha256", [ALG.sha1]: "sha1" };
-const SIGNATURE_HASH: Record<string, "sha256" | "sha1"> = {
-  [ALG.rsaSha256]: "sha256",
-  [ALG.rsaSha1]: "sha1",
-};
-
 export interface IdwsRequestInput {
   action: string;
   /** wsa:To: the WSP endpoint. */
@@ -102,20 +97,17 @@ export interface IdwsRequest {
   messageId: string;
 }
 
-/** The canonical octets of a SignedInfo for references that carry their own transform XML. */
-function signedInfoXml(
-  signatureAlgorithm: string,
-  refs: Array<{ uri: string; transformsXml: string; digestAlgorithm: string; digestValue: string }>,
-): string {
-  let out = `<ds:SignedInfo xmlns:ds="${NS.ds}"><ds:CanonicalizationMethod Algorithm="${ALG.excC14n}"></ds:CanonicalizationMethod><ds:SignatureMethod Algorithm="${signatureAlgorithm}"></ds:SignatureMethod>`;
-  for (const ref of refs) {
-    out += `<ds:Reference URI="${escapeAttr(ref.uri)}"><ds:Transforms>${ref.transformsXml}</ds:Transforms><ds:DigestMethod Algorithm="${ref.digestAlgorithm}"></ds:DigestMethod><ds:DigestValue>${ref.digestValue}</ds:DigestValue></ds:Reference>`;
-  }
-  return `${out}</ds:SignedInfo>`;
-}
+/** The STR-Transform's parameters as the signer writes them (canonical; `ds` in scope). */
+const STR_TRANSFORM_PARAMETERS = `<wsse:TransformationParameters xmlns:wsse="${NS.wsse}"><ds:CanonicalizationMethod Algorithm="${ALG.excC14n}"></ds:CanonicalizationMethod></wsse:TransformationParameters>`;
 
-const EXC_C14N_TRANSFORM = `<ds:Transform Algorithm="${ALG.excC14n}"></ds:Transform>`;
-const STR_TRANSFORM = `<ds:Transform Algorithm="${ALG.strTransform}"><wsse:TransformationParameters xmlns:wsse="${NS.wsse}"><ds:CanonicalizationMethod Algorithm="${ALG.excC14n}"></ds:CanonicalizationMethod></wsse:TransformationParameters></ds:Transform>`;
+/** Signing through the STR-Transform: the token the STR names, in the given canonical form. */
+function strSignTransform(form: StrForm): SignTransform {
+  return {
+    algorithm: ALG.strTransform,
+    parametersXml: STR_TRANSFORM_PARAMETERS,
+    apply: (str) => strCanonicalForm(str, form),
+  };
+}
 
 function strXml(id?: string): string {
   const idAttr = id ? ` wsu:Id="${escapeAttr(id)}"` : "";
@@ -144,58 +136,54 @@ export function buildIdwsRequest(input: IdwsRequestInput): IdwsRequest {
     wsaHeader("MessageID", ids.MessageID, escapeText(messageId)) +
     wsaHeader("To", ids.To, escapeText(input.to)) +
     wsaHeader("ReplyTo", ids.ReplyTo, `<Address>${WSA_ANONYMOUS}</Address>`);
-  const before =
+  const unsigned =
     `<soap:Envelope xmlns:soap="${SOAP12_NS}"><soap:Header>${headers}` +
     `<wsse:Security xmlns:wsse="${NS.wsse}" xmlns:wsu="${NS.wsu}" soap:mustUnderstand="true">` +
     timestampXml(ids.Timestamp, input.createdMs, expiresMs, "ms") +
     input.encryptedAssertionXml +
-    strXml(ids.STR);
-  const after = `</wsse:Security></soap:Header><soap:Body xmlns:wsu="${NS.wsu}" wsu:Id="${ids.Body}">${input.bodyXml}</soap:Body></soap:Envelope>`;
-  const unsigned = before + after;
-  const doc = parseXml(unsigned, { maxBytes: 16 * 1024 * 1024, label: "request to sign" });
-  const index = buildIdIndex(doc);
-  const digestAlgorithm = input.digestAlgorithm ?? ALG.sha256;
-  const signatureAlgorithm = input.signatureAlgorithm ?? ALG.rsaSha256;
-  const hash = DIGEST_HASH[digestAlgorithm];
-  const sigHash = SIGNATURE_HASH[signatureAlgorithm];
-  if (!hash || !sigHash) throw new Error(`unsupported algorithms ${signatureAlgorithm} / ${digestAlgorithm}`);
-  const refs = (input.sign ?? IDWS_REQUEST_PARTS).map((part) => {
-    const el = index.get(ids[part])?.[0];
-    if (!el) throw new Error(`buildIdwsRequest: part ${part} not found`);
-    const octets = part === "STR" ? strCanonicalForm(el, input.strForm ?? "java") : canonicalize(el);
-    return {
-      uri: `#${ids[part]}`,
-      transformsXml: part === "STR" ? STR_TRANSFORM : EXC_C14N_TRANSFORM,
-      digestAlgorithm,
-      digestValue: createHash(hash).update(octets, "utf8").digest("base64"),
-    };
+    strXml(ids.STR) +
+    SIGNATURE_PLACEHOLDER +
+    `</wsse:Security></soap:Header><soap:Body xmlns:wsu="${NS.wsu}" wsu:Id="${ids.Body}">${input.bodyXml}</soap:Body></soap:Envelope>`;
+  const str = strSignTransform(input.strForm ?? "java");
+  const xml = signXml(unsigned, {
+    privateKey: input.privateKey,
+    references: (input.sign ?? IDWS_REQUEST_PARTS).map((part) =>
+      part === "STR" ? { id: ids[part], transform: str } : { id: ids[part] },
+    ),
+    signatureAlgorithm: input.signatureAlgorithm ?? ALG.rsaSha256,
+    digestAlgorithm: input.digestAlgorithm ?? ALG.sha256,
+    signatureId: `SIG-${randomUUID()}`,
+    keyInfoXml: strXml(),
+    canonicalSignedInfoText: true,
   });
-  const signedInfo = signedInfoXml(signatureAlgorithm, refs);
-  const value = createSign(sigHash).update(signedInfo, "utf8").sign(input.privateKey).toString("base64");
-  const signature =
-    `<ds:Signature xmlns:ds="${NS.ds}" Id="SIG-${randomUUID()}">${signedInfo}` +
-    `<ds:SignatureValue>${value}</ds:SignatureValue><ds:KeyInfo>${strXml()}</ds:KeyInfo></ds:Signature>`;
-  return { xml: before + signature + after, messageId };
+  return { xml, messageId };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Reading a request (WSP side)
 
-export interface IdwsRequestParts {
+/** The SOAP 1.2 envelope of a step-2 request: structure and WS-Addressing headers, nothing read yet. */
+export interface IdwsEnvelope {
   doc: Document;
   envelope: Element;
-  header: Element;
+  header: Element | undefined;
   body: Element;
   /** The one element in the Body. */
   operation: Element;
+  wsa: { action?: Element; messageId?: Element; to?: Element; replyTo?: Element; relatesTo?: Element };
+}
+
+/** A step-2 request taken apart: the envelope and its Security header. */
+export interface IdwsRequestParts extends IdwsEnvelope {
+  header: Element;
   security: Element;
   timestamp?: Element;
   encryptedAssertion: Element;
-  encryptedData: Element;
+  /** The EncryptedData elements in the EncryptedAssertion (exactly one for a usable token). */
+  encryptedDatas: Element[];
   /** The STR directly in the Security header (the one the STR-Transform reference covers). */
   str?: Element;
   signature?: Element;
-  wsa: { action?: Element; messageId?: Element; to?: Element; replyTo?: Element; relatesTo?: Element };
   index: IdIndex;
 }
 
@@ -207,18 +195,14 @@ function onlyChild(parent: Element, ns: string, local: string, what: string): El
 }
 
 /**
- * Parses and takes apart a step-2 request. Throws `HarnessError` with MALFORMED_REQUEST (not a
- * SOAP 1.2 envelope, duplicated parts) or TOKEN_MISSING (no Security header or no token).
+ * The SOAP 1.2 envelope of a request (the root is known to be one): only Header and Body, the
+ * Header first, one operation in the Body, each header block namespace-qualified, each wsa
+ * header at most once. Throws MALFORMED_REQUEST.
  */
-export function readIdwsRequest(body: Buffer | string, maxBytes: number): IdwsRequestParts {
-  const doc = parseXml(body, { maxBytes, label: "request" });
+export function readIdwsEnvelope(doc: Document): IdwsEnvelope {
   const envelope = doc.documentElement!;
   if (envelope.localName !== "Envelope" || envelope.namespaceURI !== SOAP12_NS) {
-    throw new XmlParseError(
-      envelope.localName === "Envelope" && envelope.namespaceURI === NS.soap11
-        ? "the request is a SOAP 1.1 envelope; the SMDB service speaks SOAP 1.2 (http://www.w3.org/2003/05/soap-envelope)"
-        : `the request's root is <${envelope.tagName}>; expected a SOAP 1.2 Envelope`,
-    );
+    throw new XmlParseError(`the request's root is <${envelope.tagName}>; expected a SOAP 1.2 Envelope`);
   }
   for (const child of childElements(envelope)) {
     if (child.namespaceURI !== SOAP12_NS || !["Header", "Body"].includes(child.localName!)) {
@@ -237,6 +221,32 @@ export function readIdwsRequest(body: Buffer | string, maxBytes: number): IdwsRe
   if (header && header !== childElements(envelope)[0]) {
     throw new XmlParseError("the SOAP Header comes after the Body; SOAP 1.2 puts the Header first");
   }
+  for (const block of header ? childElements(header) : []) {
+    if (!block.namespaceURI) {
+      throw new XmlParseError(
+        `the SOAP header block <${block.tagName}> has no namespace; SOAP 1.2 requires every header block to be namespace-qualified`,
+      );
+    }
+  }
+  const wsa = header
+    ? {
+        action: onlyChild(header, NS.wsa, "Action", "wsa:Action"),
+        messageId: onlyChild(header, NS.wsa, "MessageID", "wsa:MessageID"),
+        to: onlyChild(header, NS.wsa, "To", "wsa:To"),
+        replyTo: onlyChild(header, NS.wsa, "ReplyTo", "wsa:ReplyTo"),
+        relatesTo: onlyChild(header, NS.wsa, "RelatesTo", "wsa:RelatesTo"),
+      }
+    : {};
+  return { doc, envelope, header, body: bodyEl, operation: operations[0]!, wsa };
+}
+
+/**
+ * The request's wsse:Security header: the token (TOKEN_MISSING when there is no header, no
+ * Security or no EncryptedAssertion) and, each at most once (MALFORMED_REQUEST), the Timestamp,
+ * the STR and the Signature.
+ */
+export function readIdwsSecurity(envelope: IdwsEnvelope): IdwsRequestParts {
+  const { header } = envelope;
   if (!header)
     throw new HarnessError(
       "TOKEN_MISSING",
@@ -256,30 +266,13 @@ export function readIdwsRequest(body: Buffer | string, maxBytes: number): IdwsRe
       "the wsse:Security header holds no saml2:EncryptedAssertion; expected the token from the STS exactly as issued",
     );
   }
-  const encryptedDatas = childElements(encryptedAssertion, NS.xenc, "EncryptedData");
-  if (encryptedDatas.length !== 1) {
-    throw new HarnessError(
-      "TOKEN_DECRYPT_FAILED",
-      `the EncryptedAssertion holds ${encryptedDatas.length} xenc:EncryptedData elements; expected exactly one`,
-    );
-  }
-  const wsa = {
-    action: onlyChild(header, NS.wsa, "Action", "wsa:Action"),
-    messageId: onlyChild(header, NS.wsa, "MessageID", "wsa:MessageID"),
-    to: onlyChild(header, NS.wsa, "To", "wsa:To"),
-    replyTo: onlyChild(header, NS.wsa, "ReplyTo", "wsa:ReplyTo"),
-    relatesTo: onlyChild(header, NS.wsa, "RelatesTo", "wsa:RelatesTo"),
-  };
   return {
-    doc,
-    envelope,
+    ...envelope,
     header,
-    body: bodyEl,
-    operation: operations[0]!,
     security,
     timestamp: onlyChild(security, NS.wsu, "Timestamp", "wsu:Timestamp"),
     encryptedAssertion,
-    encryptedData: encryptedDatas[0]!,
+    encryptedDatas: childElements(encryptedAssertion, NS.xenc, "EncryptedData"),
     str: onlyChild(
       security,
       NS.wsse,
@@ -287,19 +280,67 @@ export function readIdwsRequest(body: Buffer | string, maxBytes: number): IdwsRe
       "wsse:SecurityTokenReference in wsse:Security",
     ),
     signature: onlyChild(security, NS.ds, "Signature", "ds:Signature in wsse:Security"),
-    wsa,
-    index: buildIdIndex(doc),
+    index: buildIdIndex(envelope.doc),
   };
 }
 
-const SIGNATURE_VALUE_RE = /^[A-Za-z0-9+/]+={0,2}$/;
+/** The one xenc:EncryptedData of the token, or TOKEN_DECRYPT_FAILED. */
+export function tokenEncryptedData(parts: IdwsRequestParts): Element {
+  if (parts.encryptedDatas.length !== 1) {
+    throw new HarnessError(
+      "TOKEN_DECRYPT_FAILED",
+      `the EncryptedAssertion holds ${parts.encryptedDatas.length} xenc:EncryptedData elements; expected exactly one`,
+    );
+  }
+  return parts.encryptedDatas[0]!;
+}
+
+function tokenIdOf(encryptedData: Element): string {
+  return encryptedData.getAttributeNS(NS.wsu, "Id") || encryptedData.getAttribute("Id") || "";
+}
 
 /**
- * Holder-of-key proof: the request's signature value verifies over its SignedInfo with the key
- * of the certificate confirmed in the token, and its KeyInfo names the token. Throws
- * HOK_PROOF_INVALID otherwise.
+ * The STR-Transform for verification: accepts whichever canonical form of the token (Java,
+ * .NET, rooted at EncryptedAssertion) matches the reference's digest.
  */
-export function verifyHolderOfKey(parts: IdwsRequestParts, hokCertificate: Certificate): void {
+const strTransform: CustomTransform = (target, transform) => {
+  const params = childElements(transform, NS.wsse, "TransformationParameters");
+  const method = params.length === 1 ? childElements(params[0]!, NS.ds, "CanonicalizationMethod") : [];
+  if (method.length !== 1 || method[0]!.getAttribute("Algorithm") !== ALG.excC14n) {
+    throw new SignatureError(
+      "SIGNATURE_INVALID",
+      `the STR-Transform must name exc-c14n (${ALG.excC14n}) in wsse:TransformationParameters`,
+    );
+  }
+  const reference = transform.parentNode!.parentNode as Element;
+  const digestAlgorithm = childElements(reference, NS.ds, "DigestMethod")[0]?.getAttribute("Algorithm") ?? "";
+  const digestValue = childElements(reference, NS.ds, "DigestValue")[0]?.textContent ?? "";
+  let first: string | undefined;
+  for (const { octets } of strCanonicalForms(target)) {
+    first ??= octets;
+    if (digestMatches(octets, digestAlgorithm, digestValue)) return octets;
+  }
+  return first ?? "";
+};
+
+/** The binding's signature policy: dsig's, plus the STR-Transform. */
+function idwsSignaturePolicy(allowSha1: boolean): SignaturePolicy {
+  return { allowSha1, customTransforms: { [ALG.strTransform]: strTransform } };
+}
+
+/**
+ * Holder-of-key proof: the request's signature names the token as its key (KeyInfo = an STR to
+ * the token's SAMLID) and its SignatureValue verifies with the key of the certificate confirmed in
+ * the token — the one RSA verification of the request's signature. Throws HOK_PROOF_INVALID, or
+ * SIGNATURE_INVALID for algorithms the policy refuses. Returns the prepared signature for
+ * `verifyIdwsCoverage`.
+ */
+export function verifyHolderOfKey(
+  parts: IdwsRequestParts,
+  encryptedData: Element,
+  hokCertificate: Certificate,
+  options: { allowSha1: boolean },
+): PreparedSignature {
   const thumb = hokCertificate.sha256;
   const signature = parts.signature;
   if (!signature) {
@@ -316,29 +357,20 @@ export function verifyHolderOfKey(parts: IdwsRequestParts, hokCertificate: Certi
   } catch {
     samlId = undefined;
   }
-  const tokenId =
-    parts.encryptedData.getAttributeNS(NS.wsu, "Id") || parts.encryptedData.getAttribute("Id") || "";
+  const tokenId = tokenIdOf(encryptedData);
   if (samlId === undefined || samlId !== tokenId) {
     throw new HarnessError(
       "HOK_PROOF_INVALID",
       `the signature's KeyInfo must be a SecurityTokenReference to the token (SAMLID "${tokenId}"); the key that signs must be the one of the token's certificate (SHA-256 ${thumb})`,
     );
   }
-  const signedInfos = childElements(signature, NS.ds, "SignedInfo");
-  const values = childElements(signature, NS.ds, "SignatureValue");
-  if (signedInfos.length !== 1 || values.length !== 1) {
+  if (
+    childElements(signature, NS.ds, "SignedInfo").length !== 1 ||
+    childElements(signature, NS.ds, "SignatureValue").length !== 1
+  ) {
     throw new HarnessError(
       "HOK_PROOF_INVALID",
       "the ds:Signature needs exactly one SignedInfo and one SignatureValue",
-    );
-  }
-  const methods = childElements(signedInfos[0]!, NS.ds, "SignatureMethod");
-  const c14nMethods = childElements(signedInfos[0]!, NS.ds, "CanonicalizationMethod");
-  const hash = methods.length === 1 ? SIGNATURE_HASH[methods[0]!.getAttribute("Algorithm") ?? ""] : undefined;
-  if (!hash || c14nMethods.length !== 1 || c14nMethods[0]!.getAttribute("Algorithm") !== ALG.excC14n) {
-    throw new HarnessError(
-      "SIGNATURE_INVALID",
-      `the signature must use exc-c14n and ${ALG.rsaSha256} (or ${ALG.rsaSha1}); got ${methods[0]?.getAttribute("Algorithm") ?? "none"}`,
     );
   }
   if (hokCertificate.publicKey.asymmetricKeyType !== "rsa") {
@@ -347,112 +379,80 @@ export function verifyHolderOfKey(parts: IdwsRequestParts, hokCertificate: Certi
       `the token's certificate (SHA-256 ${thumb}) has a ${hokCertificate.publicKey.asymmetricKeyType ?? "non-RSA"} key; the binding's signatures (rsa-sha256, rsa-sha1) need an RSA key`,
     );
   }
-  const inclusive = childElements(c14nMethods[0]!, ALG.excC14n, "InclusiveNamespaces")[0];
-  const prefixes = (inclusive?.getAttribute("PrefixList") ?? "").split(/\s+/).filter(Boolean);
-  const value = (values[0]!.textContent ?? "").replace(/\s+/g, "");
-  const ok =
-    SIGNATURE_VALUE_RE.test(value) &&
-    createVerify(hash)
-      .update(canonicalize(signedInfos[0]!, prefixes), "utf8")
-      .verify(hokCertificate.publicKey, Buffer.from(value, "base64"));
-  if (!ok) {
+  let prepared: PreparedSignature;
+  try {
+    prepared = prepareSignature(signature, hokCertificate.publicKey, idwsSignaturePolicy(options.allowSha1));
+  } catch (error) {
+    if (error instanceof HarnessError) throw new HarnessError("SIGNATURE_INVALID", error.message);
+    throw error;
+  }
+  if (!signatureValueVerifies(prepared)) {
     throw new HarnessError(
       "HOK_PROOF_INVALID",
       `the request's signature does not verify with the key of the certificate the token is confirmed to (SHA-256 ${thumb}): the sender does not hold the token's key`,
     );
   }
+  return prepared;
 }
 
 /**
- * The STR-Transform for `verifySignature`: accepts whichever canonical form of the token (Java,
- * .NET, rooted at EncryptedAssertion) matches the reference's digest.
- */
-const strTransform: CustomTransform = (target, transform) => {
-  const params = childElements(transform, NS.wsse, "TransformationParameters");
-  const method = params.length === 1 ? childElements(params[0]!, NS.ds, "CanonicalizationMethod") : [];
-  if (method.length !== 1 || method[0]!.getAttribute("Algorithm") !== ALG.excC14n) {
-    throw new SignatureError(
-      "SIGNATURE_INVALID",
-      `the STR-Transform must name exc-c14n (${ALG.excC14n}) in wsse:TransformationParameters`,
-    );
-  }
-  const reference = transform.parentNode!.parentNode as Element;
-  const digestMethod = childElements(reference, NS.ds, "DigestMethod")[0];
-  const digestValue = childElements(reference, NS.ds, "DigestValue")[0];
-  const hash = DIGEST_HASH[digestMethod?.getAttribute("Algorithm") ?? ""];
-  const expected = Buffer.from((digestValue?.textContent ?? "").replace(/\s+/g, ""), "base64");
-  let first: string | undefined;
-  for (const { octets } of strCanonicalForms(target)) {
-    first ??= octets;
-    if (!hash) break;
-    const actual = createHash(hash).update(octets, "utf8").digest();
-    if (actual.length === expected.length && timingSafeEqual(actual, expected)) return octets;
-  }
-  return first ?? "";
-};
-
-/**
- * Verifies the request's signature (digests of every reference, under exc-c14n and the
- * STR-Transform) and that it covers Timestamp, Body, the STR and every wsa header present.
- * Throws SIGNATURE_INVALID. Call after `verifyHolderOfKey`.
+ * The request's signature (already verified with the token's key by `verifyHolderOfKey`) covers
+ * Timestamp, Body, the STR (through the STR-Transform, naming the very token used) and every wsa
+ * header present, and every digest holds. Throws SIGNATURE_INVALID.
  */
 export function verifyIdwsCoverage(
   parts: IdwsRequestParts,
+  encryptedData: Element,
+  prepared: PreparedSignature,
   hokCertificate: Certificate,
-  options: { allowSha1: boolean },
 ): VerifiedSignature {
   let verified: VerifiedSignature;
   try {
-    verified = verifySignature(parts.signature!, parts.index, hokCertificate.publicKey, {
-      allowSha1: options.allowSha1,
-      customTransforms: { [ALG.strTransform]: strTransform },
-    });
+    verified = verifyReferences(prepared, parts.index);
   } catch (error) {
     if (error instanceof HarnessError) throw new HarnessError("SIGNATURE_INVALID", error.message);
     throw error;
   }
-  const required: Array<[string, Element | undefined]> = [
-    ["the Body", parts.body],
-    ["the wsu:Timestamp", parts.timestamp],
-    ["the SecurityTokenReference", parts.str],
-    ["wsa:Action", parts.wsa.action],
-    ["wsa:MessageID", parts.wsa.messageId],
-    ["wsa:To", parts.wsa.to],
-    ["wsa:ReplyTo", parts.wsa.replyTo],
+  const named: RequiredPart[] = [
+    { name: "the Body", element: parts.body },
+    { name: "the wsu:Timestamp", element: parts.timestamp },
+    { name: "the SecurityTokenReference", element: parts.str },
   ];
-  const missing: string[] = [];
-  for (const [name, el] of required) {
-    if (name === "the wsu:Timestamp" || name === "the SecurityTokenReference" || name === "the Body") {
-      if (!el) missing.push(`${name} (absent)`);
-      else if (!verified.signedElements.has(el)) missing.push(name);
-    } else if (el && !verified.signedElements.has(el)) missing.push(name);
-  }
-  // Every other wsa header too (FaultTo, From, RelatesTo, ...): the binding signs each one.
-  const named = new Set(required.map(([, el]) => el));
-  for (const el of childElements(parts.header, NS.wsa)) {
-    if (!named.has(el) && !verified.signedElements.has(el)) missing.push(`wsa:${el.localName}`);
-  }
-  if (parts.str) {
-    const strRef = verified.references.find((ref) => ref.element === parts.str);
-    if (strRef && !(strRef.transforms.length === 1 && strRef.transforms[0] === ALG.strTransform)) {
-      missing.push("the token (the STR must be signed through the STR-Transform)");
-    }
-    const tokenId =
-      parts.encryptedData.getAttributeNS(NS.wsu, "Id") || parts.encryptedData.getAttribute("Id");
-    if (strRef && strSamlId(parts.str) !== tokenId)
-      missing.push("the token in the message (the STR names another SAMLID)");
-    // The STR-Transform digested the element its SAMLID lookup found; that must be the very token
-    // decrypted and used, not a copy of a signed token elsewhere in the message.
-    else if (strRef && dereferenceStr(parts.str) !== parts.encryptedData)
-      missing.push("the token in the message (the STR-Transform resolves to another element)");
-  }
-  if (missing.length > 0) {
-    throw new HarnessError(
-      "SIGNATURE_INVALID",
-      `the request's signature by the token's key (SHA-256 ${hokCertificate.sha256}) does not cover ${missing.join(", ")}; the binding requires Timestamp, Body, every wsa header and the STR`,
-    );
-  }
+  // Every wsa header present (FaultTo, From, RelatesTo, ... too): the binding signs each one.
+  const known = [parts.wsa.action, parts.wsa.messageId, parts.wsa.to, parts.wsa.replyTo];
+  const wsaHeaders = [
+    ...known.filter((el): el is Element => el !== undefined),
+    ...childElements(parts.header, NS.wsa).filter((el) => !known.includes(el)),
+  ].map((el): RequiredPart => ({ name: `wsa:${el.localName}`, element: el }));
+  requireSigned(
+    verified,
+    [...named, ...wsaHeaders],
+    (missing) =>
+      new HarnessError(
+        "SIGNATURE_INVALID",
+        `the request's signature by the token's key (SHA-256 ${hokCertificate.sha256}) does not cover ${missing.join(", ")}; the binding requires Timestamp, Body, every wsa header and the STR`,
+      ),
+    strProblems(parts, encryptedData, verified),
+  );
   return verified;
+}
+
+/** What is wrong with the signed STR: not through the STR-Transform, or naming another token than the one used. */
+function strProblems(parts: IdwsRequestParts, encryptedData: Element, verified: VerifiedSignature): string[] {
+  if (!parts.str) return [];
+  const strRef = verified.references.find((ref) => ref.element === parts.str);
+  if (!strRef) return [];
+  const problems: string[] = [];
+  if (!(strRef.transforms.length === 1 && strRef.transforms[0] === ALG.strTransform)) {
+    problems.push("the token (the STR must be signed through the STR-Transform)");
+  }
+  if (strSamlId(parts.str) !== tokenIdOf(encryptedData))
+    problems.push("the token in the message (the STR names another SAMLID)");
+  // The STR-Transform digested the element its SAMLID lookup found; that must be the very token
+  // decrypted and used, not a copy of a signed token elsewhere in the message.
+  else if (dereferenceStr(parts.str) !== encryptedData)
+    problems.push("the token in the message (the STR-Transform resolves to another element)");
+  return problems;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -537,25 +537,38 @@ export function verifyIdwsResponse(
     fail("the WSP response is not a SOAP 1.2 envelope with Header and Body");
   let verified: VerifiedSignature;
   let signer: Certificate;
+  let timestamp: Element;
   try {
     const security = readSecurityHeader(header!);
     signer = security.certificate;
+    timestamp = security.timestamp;
     verified = verifySecurityHeaderSignature(security, buildIdIndex(doc), { allowSha1: true });
-    if (!verified.signedElements.has(security.timestamp))
-      fail("the WSP response's signature does not cover its Timestamp");
   } catch (error) {
-    if (error instanceof HarnessError && error.reason === "WSP_RESPONSE_UNTRUSTED") throw error;
     return fail(`the WSP response's signature does not hold: ${(error as Error).message}`);
   }
-  if (!verified.signedElements.has(body!)) fail("the WSP response's signature does not cover its Body");
-  const read = (local: string): string => {
+  const wsaHeader = (local: string): Element => {
     const el = childElements(header!, NS.wsa, local)[0];
-    if (!el) return fail(`the WSP response has no wsa:${local}`);
-    if (!verified.signedElements.has(el)) fail(`the WSP response's wsa:${local} is not signed`);
-    return (el.textContent ?? "").trim();
+    return el ?? fail(`the WSP response has no wsa:${local}`);
   };
-  const relatesTo = read("RelatesTo");
-  const messageId = read("MessageID");
+  const relatesToEl = wsaHeader("RelatesTo");
+  const messageIdEl = wsaHeader("MessageID");
+  requireSigned(
+    verified,
+    [
+      { name: "its Timestamp", element: timestamp },
+      { name: "its Body", element: body! },
+      { name: "its wsa:RelatesTo", element: relatesToEl },
+      { name: "its wsa:MessageID", element: messageIdEl },
+    ],
+    (missing) =>
+      new HarnessError(
+        "WSP_RESPONSE_UNTRUSTED",
+        `the WSP response's signature does not cover ${missing.join(", ")}`,
+      ),
+  );
+  const read = (el: Element): string => (el.textContent ?? "").trim();
+  const relatesTo = read(relatesToEl);
+  const messageId = read(messageIdEl);
   if (relatesTo !== expect.relatesTo) {
     fail(
       `the WSP response relates to "${relatesTo}"; expected the request's MessageID "${expect.relatesTo}"`,

@@ -27,24 +27,47 @@ export const WST_FAULT_STRINGS: Record<WstFaultCode, string> = {
   "wst:InvalidTimeRange": "The requested time range is invalid or unsupported",
 };
 
+/** SOAP 1.1's own fault codes (§4.4.1) the endpoints send, with the prefix `s` of the fault envelope. */
+export type Soap11EnvelopeFaultCode = "s:VersionMismatch" | "s:MustUnderstand";
+
+/** Every faultcode an STS fault (or a SOAP 1.1 fault of the SMDB) carries. */
+export type Soap11FaultCode = WstFaultCode | Soap11EnvelopeFaultCode;
+
+/** The fault strings of SOAP 1.1's own codes in `realistic` mode (the texts of the SOAP 1.2 examples). */
+const SOAP_FAULT_STRINGS: Record<Soap11EnvelopeFaultCode, string> = {
+  "s:VersionMismatch": "Version Mismatch",
+  "s:MustUnderstand": "One or more mandatory SOAP header blocks not understood",
+};
+
 export type FaultMode = "verbose" | "realistic";
 
 export interface Soap11FaultOptions {
-  code: WstFaultCode;
+  code: Soap11FaultCode;
   /** Harness reason code (verbose detail). */
   reason: string;
   /** One sentence for a developer (verbose faultstring and detail). */
   message: string;
   mode: FaultMode;
+  /** Header blocks for the fault message (e.g. SOAP 1.2's Upgrade block in a VersionMismatch). */
+  headerXml?: string;
 }
 
-/** A complete SOAP 1.1 fault message. */
+/**
+ * A complete SOAP 1.1 fault message. In `realistic` mode a WS-Trust fault comes wrapped in a
+ * second envelope as NemLog-in sends it; SOAP's own VersionMismatch and MustUnderstand come
+ * from the SOAP stack before the STS, unwrapped.
+ */
 export function soap11Fault(options: Soap11FaultOptions): string {
+  const header = options.headerXml ? `<s:Header>${options.headerXml}</s:Header>` : "";
+  const open = `<s:Envelope xmlns:s="${NS.soap11}">${header}<s:Body><s:Fault><faultcode xmlns:wst="${NS.wst}">${options.code}</faultcode>`;
   if (options.mode === "realistic") {
+    if (options.code === "s:VersionMismatch" || options.code === "s:MustUnderstand") {
+      return `${open}<faultstring xml:lang="en-US">${escapeText(SOAP_FAULT_STRINGS[options.code])}</faultstring></s:Fault></s:Body></s:Envelope>`;
+    }
     const inner = `<s:Envelope xmlns:s="${NS.soap11}"><s:Body><s:Fault><faultcode xmlns:wst="${NS.wst}">${options.code}</faultcode><faultstring xml:lang="en-US">${escapeText(WST_FAULT_STRINGS[options.code])}</faultstring></s:Fault></s:Body></s:Envelope>`;
-    return `<s:Envelope xmlns:s="${NS.soap11}"><s:Body>${inner}</s:Body></s:Envelope>`;
+    return `<s:Envelope xmlns:s="${NS.soap11}">${header}<s:Body>${inner}</s:Body></s:Envelope>`;
   }
-  return `<s:Envelope xmlns:s="${NS.soap11}"><s:Body><s:Fault><faultcode xmlns:wst="${NS.wst}">${options.code}</faultcode><faultstring xml:lang="en">${escapeText(`${options.reason}: ${options.message}`)}</faultstring><detail><h:HarnessFault xmlns:h="${NS.harness}"><h:Reason>${escapeText(options.reason)}</h:Reason><h:Message>${escapeText(options.message)}</h:Message></h:HarnessFault></detail></s:Fault></s:Body></s:Envelope>`;
+  return `${open}<faultstring xml:lang="en">${escapeText(`${options.reason}: ${options.message}`)}</faultstring><detail><h:HarnessFault xmlns:h="${NS.harness}"><h:Reason>${escapeText(options.reason)}</h:Reason><h:Message>${escapeText(options.message)}</h:Message></h:HarnessFault></detail></s:Fault></s:Body></s:Envelope>`;
 }
 
 export interface Soap11Parts {

@@ -17,9 +17,15 @@ export type Soap12Subcode =
   | "wsse:FailedAuthentication"
   | "wsu:MessageExpired";
 
+/**
+ * SOAP 1.2's fault codes the SMDB sends: `env:Sender` (HTTP 400), `env:Receiver` (the service's own
+ * failures), `env:VersionMismatch` and `env:MustUnderstand` (HTTP 500, part 2 §7.5.2.2).
+ */
+export type Soap12FaultCode = "env:Sender" | "env:Receiver" | "env:VersionMismatch" | "env:MustUnderstand";
+
 export interface Soap12FaultInfo {
-  /** Default `env:Sender` (HTTP 400); `env:Receiver` for the service's own failures (HTTP 500). */
-  code?: "env:Sender" | "env:Receiver";
+  /** Default `env:Sender`. */
+  code?: Soap12FaultCode;
   /** Undefined for a fault without a WS-Security subcode (e.g. a business validation error). */
   subcode?: Soap12Subcode;
   /** `env:Reason/env:Text`. */

@@ -5,13 +5,14 @@
 import type { Element } from "@xmldom/xmldom";
 import { Certificate } from "../pki/index.js";
 import {
-  checkSignatureAlgorithms,
   type IdIndex,
+  type PreparedSignature,
+  prepareSignature,
   resolveReference,
   SignatureError,
   type SignaturePolicy,
   type VerifiedSignature,
-  verifySignature,
+  verifyPreparedSignature,
 } from "./dsig.js";
 import { escapeAttr, NS, WSS } from "./ns.js";
 import { childElements, descendants, XmlParseError } from "./parse.js";
@@ -159,17 +160,10 @@ export function readSecurityHeader(header: Element): SecurityHeader {
 }
 
 /**
- * Verifies the header's signature with the key of its BST, which the signature's KeyInfo must
- * reference through a SecurityTokenReference (any other KeyInfo is refused: the key comes from
- * the BST only).
+ * The signature's KeyInfo is exactly a SecurityTokenReference to the header's BST: the key comes
+ * from the BST only (a certificate or key value in KeyInfo is refused). Throws SIGNATURE_INVALID.
  */
-export function verifySecurityHeaderSignature(
-  parts: SecurityHeader,
-  index: IdIndex,
-  policy: SignaturePolicy,
-): VerifiedSignature {
-  // Algorithms first (UNSUPPORTED_ALGORITHM), then the key reference and the signature itself.
-  checkSignatureAlgorithms(parts.signature, policy);
+export function checkKeyInfoNamesBst(parts: SecurityHeader, index: IdIndex): void {
   const keyInfos = childElements(parts.signature, NS.ds, "KeyInfo");
   if (keyInfos.length !== 1) {
     throw new SignatureError(
@@ -205,5 +199,26 @@ export function verifySecurityHeaderSignature(
       "the SecurityTokenReference does not point at the BinarySecurityToken of the Security header",
     );
   }
-  return verifySignature(parts.signature, index, parts.certificate.publicKey, policy);
+}
+
+/** The header's signature with the key of its BST, its algorithms checked (`prepareSignature`). */
+export function prepareSecurityHeaderSignature(
+  parts: SecurityHeader,
+  policy: SignaturePolicy,
+): PreparedSignature {
+  return prepareSignature(parts.signature, parts.certificate.publicKey, policy);
+}
+
+/**
+ * Verifies the header's signature with the key of its BST: algorithms first
+ * (UNSUPPORTED_ALGORITHM), then that KeyInfo names the BST, the digests and the SignatureValue.
+ */
+export function verifySecurityHeaderSignature(
+  parts: SecurityHeader,
+  index: IdIndex,
+  policy: SignaturePolicy,
+): VerifiedSignature {
+  const prepared = prepareSecurityHeaderSignature(parts, policy);
+  checkKeyInfoNamesBst(parts, index);
+  return verifyPreparedSignature(prepared, index);
 }

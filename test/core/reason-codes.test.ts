@@ -84,9 +84,13 @@ const ALL = [...allFailureReasons(), OK];
 
 /** The files that construct reasons, and the codes each may use. */
 const SCANNED: Array<{ files: string[]; allowed: readonly string[]; what: string }> = [
-  { files: [join(SRC, "sts/token-service.ts")], allowed: [...STS_REASONS, OK], what: "STS_REASONS" },
   {
-    files: [join(SRC, "wsp/service.ts"), join(SRC, "wsp/token.ts")],
+    files: ["token-service.ts", "checks.ts", "issue.ts"].map((f) => join(SRC, "sts", f)),
+    allowed: [...STS_REASONS, OK],
+    what: "STS_REASONS",
+  },
+  {
+    files: ["service.ts", "checks.ts", "faults.ts", "token.ts"].map((f) => join(SRC, "wsp", f)),
     allowed: [...WSP_REASONS, OK],
     what: "WSP_REASONS",
   },

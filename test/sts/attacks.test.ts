@@ -64,7 +64,7 @@ async function expectOk(params: Partial<RstRequestParams> = {}, env: Environment
 async function expectFault(
   body: string | Buffer,
   reason: Exclude<StsReason, "OK">,
-  options: { env?: Environment; cert?: Credential; pattern?: RegExp } = {},
+  options: { env?: Environment; cert?: Credential; pattern?: RegExp; faultCode?: string } = {},
 ) {
   const fault = await expectStsFault(f, body, reason, options);
   // Still healthy: a good request right after is answered with a token.
@@ -182,8 +182,10 @@ describe("STS rejects malformed and hostile input", () => {
   it("garbage, an empty body, SOAP 1.2, and a body that is not an RST", async () => {
     await expectFault(Buffer.from("not xml at all"), "MALFORMED_REQUEST");
     await expectFault(Buffer.alloc(0), "MALFORMED_REQUEST");
+    // SOAP 1.1 §4.4.1: an Envelope in another namespace is a VersionMismatch.
     await expectFault(`<e:Envelope xmlns:e="${NS.soap12}"><e:Body/></e:Envelope>`, "MALFORMED_REQUEST", {
       pattern: /SOAP 1.1/,
+      faultCode: "s:VersionMismatch",
     });
     const wrongBody = template().replace(
       /<wst:RequestSecurityToken[\s\S]*<\/wst:RequestSecurityToken>/,

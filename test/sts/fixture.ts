@@ -7,7 +7,7 @@ import express from "express";
 import request from "supertest";
 import { expect } from "vitest";
 import { type RstRequestParams, rstEnvelopeTemplate } from "../../src/client/rst.js";
-import { VirtualClock } from "../../src/core/clock.js";
+import { clocksOf, VirtualClock } from "../../src/core/clock.js";
 import { ENVIRONMENTS, type Environment, EventLog } from "../../src/core/events.js";
 import { type Credential, createTestCa, type TestCa } from "../../src/pki/index.js";
 import { Registry } from "../../src/sts/registry/registry.js";
@@ -121,7 +121,7 @@ export async function stsFixture(
     environments[env] = { env, endpointReference: ENDPOINTS[env], signing: () => sts[env] };
   }
   const deps: StsDeps = {
-    clock,
+    clocks: clocksOf(clock),
     events,
     directory: registry,
     environments,
@@ -228,16 +228,17 @@ export async function expectIssued(f: StsFixture, body: string, env: Environment
 
 /**
  * Posts `body` and checks the shape of a step-1 rejection: HTTP 500, a SOAP 1.1 fault with the
- * reason and its wst fault code, exactly one `rejected` event; with `cert`, both name that
+ * reason and its fault code (the reason's wst code unless `faultCode` says), exactly one `rejected` event; with `cert`, both name that
  * certificate; with `pattern`, the message matches. Returns the fault.
  */
 export async function expectStsFault(
   f: StsFixture,
   body: string | Buffer,
   reason: Exclude<StsReason, "OK">,
-  options: { env?: Environment; cert?: Credential; pattern?: RegExp } = {},
+  options: { env?: Environment; cert?: Credential; pattern?: RegExp; faultCode?: string } = {},
 ) {
   const env = options.env ?? "production";
+  const faultCode = options.faultCode ?? FAULT_CODES[reason];
   const before = f.events.lastSeq;
   const res = await postRst(f, body, env);
   expect(res.status, res.text.slice(0, 1000)).toBe(500);
@@ -245,12 +246,12 @@ export async function expectStsFault(
   const fault = readSoap11Fault(parseXml(res.text));
   expect(fault, res.text).toBeDefined();
   expect(fault!.reason, fault!.message).toBe(reason);
-  expect(fault!.faultcode).toBe(FAULT_CODES[reason]);
+  expect(fault!.faultcode).toBe(faultCode);
   if (options.cert) expect(fault!.message).toContain(options.cert.certificate.sha256);
   if (options.pattern) expect(fault!.message).toMatch(options.pattern);
   const events = f.events.since(before).filter((e) => e.component === "sts");
   expect(events).toHaveLength(1);
-  expect(events[0]).toMatchObject({ outcome: "rejected", reason, fault: FAULT_CODES[reason], step: 1, env });
+  expect(events[0]).toMatchObject({ outcome: "rejected", reason, fault: faultCode, step: 1, env });
   if (options.cert) expect(events[0]!.certSha256).toBe(options.cert.certificate.sha256);
   return fault!;
 }

@@ -9,6 +9,8 @@ import { createTestCa } from "../../src/pki/index.js";
 import { PRIVILEGE_HENT } from "../../src/smdb/privileges.js";
 import { WSA_ANONYMOUS } from "../../src/xml/idws.js";
 import { NS } from "../../src/xml/ns.js";
+import { parseXml } from "../../src/xml/parse.js";
+import { readSoap11Fault } from "../../src/xml/soap.js";
 import { SOAP12_NS } from "../../src/xml/soap12.js";
 import {
   type Bench,
@@ -59,12 +61,18 @@ describe("bad input", () => {
     expect(fault.harness?.message).toMatch(/limit/);
   });
 
-  it("a SOAP 1.1 envelope → MALFORMED_REQUEST naming SOAP 1.2", async () => {
-    const fault = await expectRejected(
-      `<s:Envelope xmlns:s="${NS.soap11}"><s:Body><x/></s:Body></s:Envelope>`,
-      "MALFORMED_REQUEST",
+  it("a SOAP 1.1 envelope → MALFORMED_REQUEST naming SOAP 1.2, as SOAP 1.2's VersionMismatch fault", async () => {
+    // SOAP 1.2 part 1 appendix A: a SOAP 1.1 fault message with an Upgrade header (test/wsp/soap-conformance.test.ts).
+    const { result: res, events } = await eventsDuring(bench, () =>
+      post(bench, `<s:Envelope xmlns:s="${NS.soap11}"><s:Body><x/></s:Body></s:Envelope>`),
     );
-    expect(fault.harness?.message).toMatch(/SOAP 1\.2/);
+    expect(res.status).toBe(500);
+    expect(res.contentType).toContain("text/xml");
+    const fault = readSoap11Fault(parseXml(res.body));
+    expect(fault).toMatchObject({ faultcode: "s:VersionMismatch", reason: "MALFORMED_REQUEST" });
+    expect(fault?.message).toMatch(/SOAP 1\.2/);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ reason: "MALFORMED_REQUEST", fault: "env:VersionMismatch" });
   });
 
   it("a missing Security header → TOKEN_MISSING", async () => {

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import express from "express";
 import request from "supertest";
 import { beforeAll, beforeEach, expect } from "vitest";
-import { VirtualClock } from "../../src/core/clock.js";
+import { clocksOf, VirtualClock } from "../../src/core/clock.js";
 import { type Environment, EventLog, type HarnessEvent } from "../../src/core/events.js";
 import { HarnessState } from "../../src/harness/state.js";
 import type { Credential } from "../../src/pki/index.js";
@@ -18,6 +18,7 @@ import {
   type StsTrust,
   type WspDeps,
   type WspOptions,
+  WspService,
   wspEnvironmentFromState,
   wspRouter,
 } from "../../src/wsp/service.js";
@@ -42,6 +43,7 @@ export interface Bench {
   events: EventLog;
   store: SmdbStore;
   deps: WspDeps;
+  service: WspService;
   app: express.Express;
   trust: Record<Environment, StsTrust>;
   clientA: Credential;
@@ -63,7 +65,7 @@ export async function createBench(
     production: { mode: "current" },
   };
   const deps: WspDeps = {
-    clock,
+    clocks: clocksOf(clock),
     events,
     store,
     environments: {
@@ -73,7 +75,8 @@ export async function createBench(
     options: options.wsp ?? {},
   };
   const app = express();
-  app.use(wspRouter(deps));
+  const service = new WspService(deps);
+  app.use(wspRouter(service));
   const issue = (cvr: string, name: string) =>
     state.ca.issue({
       profile: "oces3-system",
@@ -84,7 +87,7 @@ export async function createBench(
     });
   const clientA = await issue(CVR_A, "Fagsystem A");
   const clientB = await issue(CVR_B, "Fagsystem B");
-  return { clock, state, events, store, deps, app, trust, clientA, clientB };
+  return { clock, state, events, store, deps, service, app, trust, clientA, clientB };
 }
 
 /**

@@ -1,7 +1,48 @@
-/** Parts of the SMDB service (src/wsp/service.ts): the replay cache, and options read per request. */
+/**
+ * Parts of the SMDB service (src/wsp/service.ts): the replay cache, options read per request, and
+ * the WspService that owns what lives across requests: its replay caches (no state shared through a
+ * module) and its options. The HTTP router is only a mapping of one service.
+ */
 import { describe, expect, it } from "vitest";
-import { ReplayCache } from "../../src/wsp/service.js";
-import { buildRequest, createBench, issueToken, post } from "./helpers.js";
+import { ReplayCache, WspService } from "../../src/wsp/service.js";
+import { buildRequest, createBench, eventsDuring, issueToken, post } from "./helpers.js";
+
+describe("WspService", () => {
+  it("remembers MessageIDs per instance and per environment: a replay to the same service is refused, another service has its own cache", async () => {
+    const bench = await createBench();
+    const { xml } = buildRequest(bench, "Ping");
+    const first = await bench.service.handle("production", xml);
+    expect(first.status, first.body.slice(0, 300)).toBe(200);
+    const { result: again, events } = await eventsDuring(bench, () =>
+      bench.service.handle("production", xml),
+    );
+    expect(again.status).toBe(400);
+    expect(events).toMatchObject([{ reason: "REPLAY" }]);
+    expect(bench.service.replayCache("production").size).toBe(1);
+    expect(bench.service.replayCache("integration").size).toBe(0);
+
+    const other = new WspService(bench.deps);
+    expect((await other.handle("production", xml)).status).toBe(200);
+    expect(other.replayCache("production").size).toBe(1);
+  });
+
+  it("resolves its options with the defaults, and resizes its caches when they change", async () => {
+    const bench = await createBench({ wsp: { replayCacheSize: 3 } });
+    expect(bench.service.refreshOptions()).toMatchObject({
+      replayCacheSize: 3,
+      faultMode: "verbose",
+      allowSha1: true,
+    });
+    bench.deps.options = { replayCacheSize: 1 };
+    expect((await bench.service.handle("production", buildRequest(bench, "Ping").xml)).status).toBe(200);
+    expect(bench.service.options.replayCacheSize).toBe(1);
+    const { result, events } = await eventsDuring(bench, () =>
+      bench.service.handle("production", buildRequest(bench, "Ping").xml),
+    );
+    expect(result.status).toBe(503);
+    expect(events).toMatchObject([{ reason: "REPLAY_CACHE_FULL", fault: "env:Receiver" }]);
+  });
+});
 
 describe("ReplayCache", () => {
   it("refuses a MessageID seen within the window and forgets it afterwards", () => {

@@ -1,12 +1,19 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildSignedRst } from "../../src/client/rst.js";
+import { HarnessError } from "../../src/core/errors.js";
 import type { Credential, TestCa } from "../../src/pki/index.js";
+import { canonicalize } from "../../src/xml/c14n.js";
 import {
   buildIdIndex,
+  digestOf,
+  prepareSignature,
   requireSigned,
   SIGNATURE_PLACEHOLDER,
+  signatureValueVerifies,
   signXml,
+  unsignedParts,
+  verifyReferences,
   verifySignature,
 } from "../../src/xml/dsig.js";
 import { DecryptionError, decryptAssertion, encryptAssertion } from "../../src/xml/encryption.js";
@@ -115,6 +122,98 @@ describe("XML-DSig", () => {
       "SIGNATURE_INVALID",
       /SignatureValue/,
     );
+  });
+
+  it("verifies in two halves, each once: the SignatureValue with the key, the references with no key", () => {
+    const signed = signXml(doc("x"), {
+      privateKey: client.key.privateKey,
+      references: [{ id: "h1" }, { id: "b1" }],
+    });
+    const parsed = parseXml(signed);
+    const signature = parsed.getElementsByTagNameNS(NS.ds, "Signature")[0]!;
+    const policy = { allowSha1: false };
+    const right = prepareSignature(signature, client.certificate.publicKey, policy);
+    const wrong = prepareSignature(signature, other.certificate.publicKey, policy);
+    expect(signatureValueVerifies(right)).toBe(true);
+    expect(signatureValueVerifies(wrong)).toBe(false);
+    // The digests do not depend on the key: the coverage half never repeats the RSA operation.
+    expect(verifyReferences(wrong, buildIdIndex(parsed)).signedElements.size).toBe(2);
+    // A changed element fails its digest; the SignedInfo, and so the SignatureValue, still verify.
+    const tampered = parseXml(signed.replace(">x<", ">y<"));
+    const prepared = prepareSignature(
+      tampered.getElementsByTagNameNS(NS.ds, "Signature")[0]!,
+      client.certificate.publicKey,
+      policy,
+    );
+    expect(signatureValueVerifies(prepared)).toBe(true);
+    expectReason(() => verifyReferences(prepared, buildIdIndex(tampered)), "SIGNATURE_INVALID", /digest/);
+  });
+
+  it("requireSigned: named and absent parts, further problems, and the caller's own error", () => {
+    const signed = signXml(doc("x"), { privateKey: client.key.privateKey, references: [{ id: "b1" }] });
+    const parsed = parseXml(signed);
+    const verified = verifySignature(
+      parsed.getElementsByTagNameNS(NS.ds, "Signature")[0]!,
+      buildIdIndex(parsed),
+      client.certificate.publicKey,
+      { allowSha1: false },
+    );
+    const [h, b] = ["h", "b"].map((name) => parsed.getElementsByTagName(name)[0]!);
+    const parts = [
+      { name: "the body", element: b },
+      { name: "the head", element: h },
+      { name: "the stamp", element: undefined },
+    ];
+    expect(unsignedParts(verified, parts)).toEqual(["the head", "the stamp (absent)"]);
+    expect(() => requireSigned(verified, [b!], "test")).not.toThrow();
+    try {
+      requireSigned(verified, parts, (missing) => new HarnessError("MY_REASON", missing.join(" + ")), [
+        "a problem",
+      ]);
+      throw new Error("expected a refusal");
+    } catch (error) {
+      expect(error).toMatchObject({
+        reason: "MY_REASON",
+        message: "the head + the stamp (absent) + a problem",
+      });
+    }
+  });
+
+  it("signs a reference through another transform (as the STR-Transform): its Algorithm, parameters and octets", () => {
+    const signed = signXml(doc("x"), {
+      privateKey: client.key.privateKey,
+      references: [
+        {
+          id: "b1",
+          transform: {
+            algorithm: "urn:example:transform",
+            parametersXml: `<ds:CanonicalizationMethod Algorithm="${ALG.excC14n}"></ds:CanonicalizationMethod>`,
+            apply: (el) => `octets of ${el.localName}`,
+          },
+        },
+      ],
+      canonicalSignedInfoText: true,
+    });
+    const parsed = parseXml(signed);
+    const signedInfo = parsed.getElementsByTagNameNS(NS.ds, "SignedInfo")[0]!;
+    // With canonicalSignedInfoText the SignedInfo's text is exactly the octets that were signed.
+    expect(signed).toContain(canonicalize(signedInfo));
+    expect(signed).toContain(
+      `<ds:Transform Algorithm="urn:example:transform"><ds:CanonicalizationMethod Algorithm="${ALG.excC14n}"></ds:CanonicalizationMethod></ds:Transform>`,
+    );
+    expect(signedInfo.getElementsByTagNameNS(NS.ds, "DigestValue")[0]!.textContent).toBe(
+      digestOf("octets of b", ALG.sha256).toString("base64"),
+    );
+    const verified = verifySignature(
+      parsed.getElementsByTagNameNS(NS.ds, "Signature")[0]!,
+      buildIdIndex(parsed),
+      client.certificate.publicKey,
+      {
+        allowSha1: false,
+        customTransforms: { "urn:example:transform": (el) => `octets of ${el.localName}` },
+      },
+    );
+    expect(verified.references.map((r) => r.transforms)).toEqual([["urn:example:transform"]]);
   });
 
   it("refuses sha1 unless allowed, and non-exc-c14n canonicalization", () => {
