@@ -1,5 +1,5 @@
 /**
- * The checks of the SMDB service (DESIGN.md §2 "Step 2") as data: `WSP_CHECKS`, an ordered list of
+ * The checks of the SMDB service (docs/protocol.md "Step 2") as data: `WSP_CHECKS`, an ordered list of
  * named steps, each a small function of one request's context. docs/smdb.md shows the same list as
  * its table (test/wsp/checks-doc.test.ts compares them). The first step that refuses ends the
  * request; nothing is written to the store unless every check before `execute` passed.

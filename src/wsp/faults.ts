@@ -1,6 +1,6 @@
 /**
  * The SMDB's faults: which SOAP fault (code, WS-Security subcode, HTTP status) each refusal gets,
- * and the fault message. DESIGN.md §2: `env:Sender` with a WS-Security subcode (HTTP 400); the
+ * and the fault message. docs/protocol.md, step 2: `env:Sender` with a WS-Security subcode (HTTP 400); the
  * service's own limits are `env:Receiver`; SOAP's own VersionMismatch and MustUnderstand faults
  * (HTTP 500, SOAP 1.2 part 2 §7.5.2.2) with their `Upgrade` and `NotUnderstood` header blocks.
  */
@@ -18,7 +18,7 @@ import {
 } from "../xml/soap12.js";
 import type { ServiceResponse, WspFaultMode } from "./types.js";
 
-/** Fault subcode per step-2 reason code (DESIGN.md §2: `env:Sender` with a WS-Security subcode). */
+/** Fault subcode per step-2 reason code (docs/protocol.md, step 2: `env:Sender` with a WS-Security subcode). */
 export const FAULT_SUBCODES: Readonly<Record<string, Soap12Subcode | undefined>> = {
   MALFORMED_REQUEST: undefined,
   HEADER_NOT_UNDERSTOOD: undefined,

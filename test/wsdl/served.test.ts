@@ -43,7 +43,10 @@ describe("the served WSDL and schemas", () => {
           ca: h.tlsCaPem,
           // The certificate names the address connected to; the Host header may name another.
           checkServerIdentity: (_host, cert) => checkServerIdentity(url.hostname, cert),
-          headers: host !== undefined ? { host } : {},
+          headers: {
+            ...(host !== undefined ? { host } : {}),
+            ...(method === "POST" ? { "content-type": "application/soap+xml; charset=utf-8" } : {}),
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];
