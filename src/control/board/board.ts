@@ -296,6 +296,11 @@ export class LocalBoard {
       const tolerance = typeof settings.clockSkewMs === "number" ? settings.clockSkewMs : 5 * 60_000;
       out.push(...this.client.tokenInstants(tolerance));
     }
+    // The token the client holds at the next instant (or at the end) is the one its renewals
+    // fetched last before it: a call there fetches that token.
+    const nextStatic = Math.min(toMs, ...out.filter((t) => t > now));
+    const renewal = this.client.lastRenewalBefore(nextStatic);
+    if (renewal !== undefined) out.push(renewal);
     return [...new Set(out)].filter((t) => t > now && t < toMs).sort((a, b) => a - b);
   }
 

@@ -727,6 +727,22 @@ export class ClientStation {
     ];
   }
 
+  /**
+   * A client running all along renews its token every lifetime minus the refresh margin: the
+   * last renewal at or before `limitMs` in the chain that starts with the cached token, when the
+   * client stamps its messages with harness time. The token held at `limitMs` was fetched then.
+   */
+  lastRenewalBefore(limitMs: number): number | undefined {
+    const token = this.#client?.cachedToken;
+    if (!token || this.#deps.messageClock !== this.#deps.clock) return undefined;
+    const skew = this.#deployment?.skewMs ?? 0;
+    const refreshBefore = this.#client!.options.refreshBeforeMs ?? 60_000;
+    const first = token.clientExpiresMs - refreshBefore - skew;
+    const period = token.expiresMs - token.createdMs - refreshBefore - skew;
+    if (period <= 0 || first > limitMs) return undefined;
+    return first + Math.floor((limitMs - first) / period) * period;
+  }
+
   // --- when calls run ----------------------------------------------------------------------------
 
   setCallMode(mode: unknown, intervalMs?: unknown): void {
