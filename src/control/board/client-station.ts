@@ -489,7 +489,8 @@ export class ClientStation {
       deployment.wspEnvironment === deployment.stsEnvironment
         ? sts
         : await control.clientEndpoints(deployment.wspEnvironment);
-    this.#http ??= new HttpClient(sts.tlsCaPem ? { ca: sts.tlsCaPem } : {});
+    // Calls come seconds apart: a new connection each time, never one the server closed meanwhile.
+    this.#http ??= new HttpClient({ keepAlive: false, ...(sts.tlsCaPem ? { ca: sts.tlsCaPem } : {}) });
     try {
       this.#primary = this.#resolve(deployment.primary, deployment.within);
       this.#fallback = deployment.fallback
