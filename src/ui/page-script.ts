@@ -12,9 +12,10 @@ import { textsFor } from "./texts.js";
 
 /** JSON that is safe inside a script element (no closing tag, no HTML comment opener). */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/\u2028|\u2029/g, (c) =>
-    c === "\u2028" ? "\\u2028" : "\\u2029",
-  );
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/>/g, "\\u003e")
+    .replace(/\u2028|\u2029/g, (c) => (c === "\u2028" ? "\\u2028" : "\\u2029"));
 }
 
 export const PAGE_SCRIPT = [

@@ -62,7 +62,7 @@ table.certs td{width:31%}
 select.from-client{font-size:.85rem;max-width:9.5rem}
 .user-actions{display:flex;flex-wrap:wrap;gap:.35rem;align-items:center;margin-top:.3rem}
 input.activate-at{width:12rem;font-size:.9rem}
-.note{font-size:.85rem;color:var(--warn);margin:.15rem 0 0}
+.note{font-size:.85rem;color:var(--warn)}
 #side section{background:#fff;border:1px solid var(--line);border-radius:.35rem;padding:.35rem .6rem;margin-bottom:.5rem}
 #client-deployed .deployed-row{display:grid;grid-template-columns:7rem 1fr;gap:.3rem;margin:.15rem 0}
 #client-deployed .label{font-size:.88rem;color:#444}
@@ -83,9 +83,9 @@ li.step .refusal{color:var(--warn)}li.step .after.ok{color:var(--ok)}li.step .af
 #player-result{font-weight:700}
 #timeline{background:#fff;border:1px solid var(--line);border-radius:.35rem;padding:.3rem .6rem}
 .tl-head{display:flex;gap:1rem;align-items:baseline}#downtime{font-size:1.05rem;color:var(--ok)}#downtime.bad{color:var(--bad)}
-.lane{display:grid;grid-template-columns:13rem 1fr;align-items:center;min-height:1.3rem}
+.lane{display:grid;grid-template-columns:13rem 1fr;align-items:center;min-height:1.2rem}
 .lane-name{font-size:.85rem;font-weight:600;color:#333;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.track{position:relative;height:1.2rem}
+.track{position:relative;height:1.15rem}
 .seg{position:absolute;top:.08rem;bottom:.08rem;border-radius:.2rem;border:1px solid #999;overflow:hidden;font-size:.78rem;line-height:1.05rem;padding:0 .2rem;white-space:nowrap;text-overflow:ellipsis}
 .seg.tone-ok{background:var(--ok-bg);border-color:var(--ok)}.seg.tone-fail{background:var(--bad-bg);border-color:var(--bad)}
 .seg.tone-info{background:var(--info-bg);border-color:#4a6fa5}.seg.tone-none{background:var(--none-bg);border-color:#bbb;color:#777}
@@ -93,7 +93,7 @@ li.step .refusal{color:var(--warn)}li.step .after.ok{color:var(--ok)}li.step .af
 .marker-row,.axis-row{min-height:1rem}.track.markers,.track.axis{height:1rem}
 .marker{position:absolute;transform:translateX(-50%);font-size:.72rem;font-weight:700;background:#333;color:#fff;border-radius:1rem;padding:0 .3rem}
 .marker.clock-back{background:var(--warn)}
-.tick{position:absolute;font-size:.75rem;color:#555;transform:translateX(-50%);white-space:nowrap}.tick:first-child{transform:none}.tick:last-child{transform:translateX(-100%)}
+.tick{position:absolute;font-size:.75rem;color:#555;transform:translateX(-50%);white-space:nowrap}.tick:first-child{transform:none}
 details>summary{cursor:pointer;font-weight:700;color:var(--accent)}
 #events-box{max-height:60vh;overflow:auto;border:1px solid var(--line)}
 #events-table td{font-size:.85rem;white-space:nowrap}#events-table td.meaning{white-space:normal}

@@ -12,7 +12,10 @@ export const LANGS: readonly Lang[] = ["da", "en"];
 type Pair = readonly [da: string, en: string];
 
 export const LABELS = {
-  pageTitle: ["NemLog-in administration (simuleret) · smdb-harness", "NemLog-in administration (simulated) · smdb-harness"],
+  pageTitle: [
+    "NemLog-in administration (simuleret) · smdb-harness",
+    "NemLog-in administration (simulated) · smdb-harness",
+  ],
   brand: ["NemLog-in", "NemLog-in"],
   brandSub: ["administration, simuleret af smdb-harness", "administration, simulated by smdb-harness"],
   clock: ["Tid", "Time"],
@@ -36,7 +39,10 @@ export const LABELS = {
   setTimeLabel: ["Ny tid", "New time"],
   setTime: ["Sæt tid", "Set time"],
   reset: ["Nulstil", "Reset"],
-  resetTitle: ["Tilbage til starttiden {at}; tidslinjen begynder forfra", "Back to the start time {at}; the timeline starts over"],
+  resetTitle: [
+    "Tilbage til starttiden {at}; tidslinjen begynder forfra",
+    "Back to the start time {at}; the timeline starts over",
+  ],
   clockMoved: ["Tiden er nu {at}", "Time is now {at}"],
   policy: ["Skifteregel", "Rollover policy"],
   "policy.at-expiry": ["Ved udløb", "At expiry"],
@@ -58,7 +64,10 @@ export const LABELS = {
   playScenario: ["Afspil scenarie", "Play scenario"],
   chooseScenario: ["Vælg et scenarie …", "Choose a scenario …"],
   language: ["Sprog", "Language"],
-  connectionLost: ["Forbindelsen til harness er afbrudt: prøver igen", "Lost the connection to the harness: retrying"],
+  connectionLost: [
+    "Forbindelsen til harness er afbrudt: prøver igen",
+    "Lost the connection to the harness: retrying",
+  ],
 
   crumbProvider: ["IT-systemudbyder", "IT system provider"],
   crumbUsers: ["Systembrugere", "System users"],
@@ -68,7 +77,10 @@ export const LABELS = {
   userCvr: ["CVR-nummer", "CVR number"],
   userEntityId: ["Entity ID", "Entity ID"],
   create: ["Opret", "Create"],
-  userCreated: ["Systembrugeren {id} er oprettet: upload dens certifikat", "System user {id} created: upload its certificate"],
+  userCreated: [
+    "Systembrugeren {id} er oprettet: upload dens certifikat",
+    "System user {id} created: upload its certificate",
+  ],
   usersEmpty: ["Ingen systembrugere endnu: opret en.", "No system users yet: create one."],
   usersCount: ["Systembrugere ({n})", "System users ({n})"],
   "env.production": ["Produktion", "Production"],
@@ -81,16 +93,20 @@ export const LABELS = {
   save: ["Gem tekniske oplysninger", "Save technical details"],
   "provision.integration": ["Provisioner til integrationstest", "Provision to integration test"],
   "provision.production": ["Provisioner til produktion", "Provision to production"],
-  provisionNote: [
-    "Provisionering virker med det samme: STS'en bruger det gemte fra næste tokenanmodning.",
-    "Provisioning acts at once: the STS uses the saved set from the next token request.",
+  provisionNote: ["Provisionering virker med det samme.", "Provisioning acts at once."],
+  provisionNoteTitle: [
+    "STS'en bruger det gemte fra næste tokenanmodning; der spørges ikke først.",
+    "The STS uses the saved set from the next token request; there is no confirmation.",
   ],
   activateAtPlaceholder: ["aktivering (valgfri): +10d", "activation (optional): +10d"],
   activateAtLabel: ["Aktiveringstidspunkt for næste certifikat", "Activation time of the next certificate"],
   chooseFile: ["Vælg .cer", "Choose .cer"],
   chooseFileLabel: ["Certifikatfil (.cer) til {slot} i {env}", "Certificate file (.cer) for {slot} in {env}"],
   fromClient: ["fra klienten …", "from the client …"],
-  fromClientLabel: ["Certifikat fra klientens lager til {slot} i {env}", "Certificate from the client's store for {slot} in {env}"],
+  fromClientLabel: [
+    "Certifikat fra klientens lager til {slot} i {env}",
+    "Certificate from the client's store for {slot} in {env}",
+  ],
   remove: ["Fjern", "Remove"],
   revoke: ["Spær", "Revoke"],
   revoked: ["Spærret", "Revoked"],
@@ -117,7 +133,10 @@ export const LABELS = {
     "Gemt: kladden er nu det gemte; intet er provisioneret endnu",
     "Saved: the draft is now the saved set; nothing is provisioned yet",
   ],
-  provisionedDone: ["Provisioneret til {env}: STS'en bruger det gemte nu", "Provisioned to {env}: the STS uses the saved set now"],
+  provisionedDone: [
+    "Provisioneret til {env}: STS'en bruger det gemte nu",
+    "Provisioned to {env}: the STS uses the saved set now",
+  ],
   removedDone: ["Fjernet fra kladden", "Removed from the draft"],
   revokedDone: ["{cn} er spærret", "{cn} is revoked"],
   chooseFileFirst: ["Vælg en .cer-fil først", "Choose a .cer file first"],
@@ -158,14 +177,20 @@ export const LABELS = {
   "mode.manual": ["kun manuelt", "manual only"],
   callNow: ["Kald nu", "Call now"],
   noCalls: ["Ingen kald endnu.", "No calls yet."],
-  notDeployed: ["Klienten har intet certifikat udrullet: udrul et fra lageret.", "The client has no certificate deployed: deploy one from the store."],
+  notDeployed: [
+    "Klienten har intet certifikat udrullet: udrul et fra lageret.",
+    "The client has no certificate deployed: deploy one from the store.",
+  ],
   "step.0": ["Før afsendelse", "Before sending"],
   "step.1": ["Trin 1 (STS)", "Step 1 (STS)"],
   "step.2": ["Trin 2 (SMDB)", "Step 2 (SMDB)"],
   callOk: ["Token og indberetning lykkedes", "Token and report succeeded"],
   callOkCached: ["Indberetning lykkedes (token fra cache)", "Report succeeded (cached token)"],
   trustSts: ["Stol på STS'ens nye certifikat", "Trust the STS's new certificate"],
-  trustStsDone: ["Klienten stoler nu også på STS'ens nuværende certifikat", "The client now also trusts the STS's current certificate"],
+  trustStsDone: [
+    "Klienten stoler nu også på STS'ens nuværende certifikat",
+    "The client now also trusts the STS's current certificate",
+  ],
   inspectHint: ["Klik på et rødt kald for at se beskederne", "Click a red call to see its messages"],
 
   timeline: ["Tidslinje", "Timeline"],
@@ -201,8 +226,14 @@ export const LABELS = {
     "Anmodningen kom ikke fra tavlens klient, så beskederne er ikke gemt.",
     "The request did not come from the board's client, so its messages are not kept.",
   ],
-  "noMessages.NO_LONGER_KEPT": ["Beskederne gemmes kun for de seneste kald.", "Messages are kept for the latest calls only."],
-  "noMessages.NOT_SENT": ["Intet blev sendt: klienten nåede ikke at lave en anmodning.", "Nothing was sent: the client made no request."],
+  "noMessages.NO_LONGER_KEPT": [
+    "Beskederne gemmes kun for de seneste kald.",
+    "Messages are kept for the latest calls only.",
+  ],
+  "noMessages.NOT_SENT": [
+    "Intet blev sendt: klienten nåede ikke at lave en anmodning.",
+    "Nothing was sent: the client made no request.",
+  ],
   "noMessages.NOT_A_CALL": ["Hændelsen er ikke et kald.", "The event is not a call."],
 
   log: ["Hændelseslog", "Event log"],
@@ -229,7 +260,10 @@ export const LABELS = {
   rotateSts: ["Skift STS'ens signeringscertifikat", "Rotate the STS signing certificate"],
   rotatedTimes: ["skiftet {n} gang(e)", "rotated {n}×"],
   rotatedDone: ["Nyt signeringscertifikat {sha}", "New signing certificate {sha}"],
-  "wspTrust.current": ["SMDB stoler på STS'ens nuværende certifikat", "SMDB trusts the STS's current certificate"],
+  "wspTrust.current": [
+    "SMDB stoler på STS'ens nuværende certifikat",
+    "SMDB trusts the STS's current certificate",
+  ],
   "wspTrust.pin-thumbprint": ["SMDB har fastlåst fingeraftryk {list}", "SMDB pins thumbprints {list}"],
   "wspTrust.subject-and-chain": ["SMDB stoler på emnet {list}", "SMDB trusts subject {list}"],
 
@@ -291,22 +325,40 @@ export const REASONS: Record<string, { da: readonly [string, string]; en: readon
       "Certifikatet er afløst af det næste",
       "STS'en er skiftet til det næste certifikat. Udrul det nye certifikat i klienten.",
     ],
-    en: ["The certificate is superseded by the next one", "The STS has switched to the next certificate. Deploy the new certificate in the client."],
+    en: [
+      "The certificate is superseded by the next one",
+      "The STS has switched to the next certificate. Deploy the new certificate in the client.",
+    ],
   },
   CERT_EXPIRED: {
     da: [
       "Certifikatet er udløbet",
       "Udrul det fornyede certifikat i klienten, og sørg for, at det er provisioneret i NemLog-in.",
     ],
-    en: ["The certificate has expired", "Deploy the renewed certificate in the client, and make sure NemLog-in has it provisioned."],
+    en: [
+      "The certificate has expired",
+      "Deploy the renewed certificate in the client, and make sure NemLog-in has it provisioned.",
+    ],
   },
   CERT_NOT_YET_VALID: {
-    da: ["Certifikatet er endnu ikke gyldigt", "Vent til certifikatets gyldighed begynder, eller brug et gyldigt certifikat."],
-    en: ["The certificate is not valid yet", "Wait until the certificate's validity begins, or use a valid certificate."],
+    da: [
+      "Certifikatet er endnu ikke gyldigt",
+      "Vent til certifikatets gyldighed begynder, eller brug et gyldigt certifikat.",
+    ],
+    en: [
+      "The certificate is not valid yet",
+      "Wait until the certificate's validity begins, or use a valid certificate.",
+    ],
   },
   CERT_REVOKED: {
-    da: ["Certifikatet er spærret", "Bestil et nyt certifikat, upload det som nuværende, gem, provisioner og udrul det i klienten."],
-    en: ["The certificate is revoked", "Order a new certificate, upload it as current, save, provision and deploy it in the client."],
+    da: [
+      "Certifikatet er spærret",
+      "Bestil et nyt certifikat, upload det som nuværende, gem, provisioner og udrul det i klienten.",
+    ],
+    en: [
+      "The certificate is revoked",
+      "Order a new certificate, upload it as current, save, provision and deploy it in the client.",
+    ],
   },
   CERT_UNTRUSTED_ISSUER: {
     da: [
@@ -427,8 +479,14 @@ export const REASONS: Record<string, { da: readonly [string, string]; en: readon
     en: ["The token is for another service", "Ask the STS for a token for exactly this SMDB."],
   },
   HOK_PROOF_INVALID: {
-    da: ["Klienten beviser ikke, at den ejer token", "Signér beskeden med samme nøgle, som token blev udstedt til."],
-    en: ["The client does not prove it holds the token", "Sign the message with the key the token was issued for."],
+    da: [
+      "Klienten beviser ikke, at den ejer token",
+      "Signér beskeden med samme nøgle, som token blev udstedt til.",
+    ],
+    en: [
+      "The client does not prove it holds the token",
+      "Sign the message with the key the token was issued for.",
+    ],
   },
   REPLAY: {
     da: ["Beskeden er sendt før", "Hver besked skal have et nyt MessageID."],
@@ -485,7 +543,10 @@ export const REASONS: Record<string, { da: readonly [string, string]; en: readon
   },
   MULTIPLE_CERTIFICATES: {
     da: ["Filen indeholder flere certifikater: upload ét.", "Vælg systemcertifikatets egen .cer-fil."],
-    en: ["The file holds several certificates: upload one.", "Choose the system certificate's own .cer file."],
+    en: [
+      "The file holds several certificates: upload one.",
+      "Choose the system certificate's own .cer file.",
+    ],
   },
   CA_CERTIFICATE_NOT_ALLOWED: {
     da: ["Det er et CA-certifikat, ikke et systemcertifikat.", "Upload systemcertifikatet."],
@@ -500,7 +561,10 @@ export const REASONS: Record<string, { da: readonly [string, string]; en: readon
     en: ["The certificate has already expired.", "Upload a valid certificate."],
   },
   CERT_IN_USE: {
-    da: ["Certifikatet bruges allerede af en anden systembruger.", "Brug et certifikat, der kun hører til denne systembruger."],
+    da: [
+      "Certifikatet bruges allerede af en anden systembruger.",
+      "Brug et certifikat, der kun hører til denne systembruger.",
+    ],
     en: ["Another system user already uses the certificate.", "Use a certificate of this system user only."],
   },
   CERT_IN_OTHER_SLOT: {
@@ -562,14 +626,20 @@ export const EVENT_TEXTS: Record<string, Pair> = {
   TRUST_ANCHOR_ADDED: ["Tillidsanker tilføjet", "Trust anchor added"],
   WSP_REGISTERED: ["Tjeneste registreret", "Service registered"],
   POLICY_CHANGED: ["Skifteregel ændret", "Rollover policy changed"],
-  STS_SIGNING_CERTIFICATE_ROTATED: ["STS'ens signeringscertifikat skiftet", "STS signing certificate rotated"],
+  STS_SIGNING_CERTIFICATE_ROTATED: [
+    "STS'ens signeringscertifikat skiftet",
+    "STS signing certificate rotated",
+  ],
   WSP_TRUST_CHANGED: ["SMDB's tillid til STS ændret", "SMDB's trust in the STS changed"],
   CLOCK_SET: ["Tiden sat", "Clock set"],
   CLOCK_ADVANCED: ["Tiden flyttet", "Clock moved"],
   CLIENT_DEPLOYED: ["Klienten genstartet med nyt certifikat", "Client restarted with a certificate"],
   CLIENT_ROLLED_BACK: ["Klienten rullet tilbage", "Client rolled back"],
   CLIENT_CERTIFICATE_ADDED: ["Certifikat lagt i klientens lager", "Certificate added to the client's store"],
-  CLIENT_TRUSTS_STS_CERTIFICATE: ["Klienten stoler på STS'ens nye certifikat", "Client trusts the STS's new certificate"],
+  CLIENT_TRUSTS_STS_CERTIFICATE: [
+    "Klienten stoler på STS'ens nye certifikat",
+    "Client trusts the STS's new certificate",
+  ],
 };
 
 /** How each scenario step is explained ({cert}, {env}, {slot}, {at} … filled in by the page). */
@@ -594,8 +664,14 @@ export const STEP_TEXTS: Record<string, Pair> = {
     "Administratoren provisionerer til {envLower} med næste certifikat aktivt fra {at}.",
     "The administrator provisions to {envLower} with the next certificate active from {at}.",
   ],
-  "nemlogin.revoke": ["Certifikatet {cert} spærres (nøglen er kompromitteret).", "Certificate {cert} is revoked (its key was exposed)."],
-  "nemlogin.setPrivileges": ["Systembrugerens rettigheder sættes til: {privileges}.", "The system user's privileges are set to: {privileges}."],
+  "nemlogin.revoke": [
+    "Certifikatet {cert} spærres (nøglen er kompromitteret).",
+    "Certificate {cert} is revoked (its key was exposed).",
+  ],
+  "nemlogin.setPrivileges": [
+    "Systembrugerens rettigheder sættes til: {privileges}.",
+    "The system user's privileges are set to: {privileges}.",
+  ],
   "sts.rotateSigningCertificate": [
     "STS'en i {env} skifter signeringscertifikat (samme navn, ny nøgle).",
     "The STS in {env} rotates its signing certificate (same name, new key).",
@@ -638,52 +714,124 @@ export const SCENARIO_TEXTS: Record<string, { da: Pair; en: Pair }> = {
     ],
   },
   "correct-rotation-at-expiry": {
-    da: ["Korrekt skift ved udløb", "Upload, gem og provisioner i god tid; klienten har det gamle som reserve og skifter, når det gamle udløber."],
-    en: ["Correct rotation at expiry", "Upload, save and provision in time; the client keeps the old one as fallback and switches when it expires."],
+    da: [
+      "Korrekt skift ved udløb",
+      "Upload, gem og provisioner i god tid; klienten har det gamle som reserve og skifter, når det gamle udløber.",
+    ],
+    en: [
+      "Correct rotation at expiry",
+      "Upload, save and provision in time; the client keeps the old one as fallback and switches when it expires.",
+    ],
   },
   "correct-rotation-immediate": {
-    da: ["Korrekt skift med reglen Straks", "Det nye certifikat provisioneres med aktiveringstidspunkt, og klienten skifter på samme tidspunkt."],
-    en: ["Correct rotation, policy Immediate", "The new certificate is provisioned with an activation time, and the client switches at that time."],
+    da: [
+      "Korrekt skift med reglen Straks",
+      "Det nye certifikat provisioneres med aktiveringstidspunkt, og klienten skifter på samme tidspunkt.",
+    ],
+    en: [
+      "Correct rotation, policy Immediate",
+      "The new certificate is provisioned with an activation time, and the client switches at that time.",
+    ],
   },
   "correct-rotation-overlap": {
-    da: ["Korrekt skift med overlap", "STS'en accepterer begge certifikater, så klienten kan skifte når som helst."],
-    en: ["Correct rotation with overlap", "The STS accepts both certificates, so the client can switch at any time."],
+    da: [
+      "Korrekt skift med overlap",
+      "STS'en accepterer begge certifikater, så klienten kan skifte når som helst.",
+    ],
+    en: [
+      "Correct rotation with overlap",
+      "The STS accepts both certificates, so the client can switch at any time.",
+    ],
   },
   "expired-before-client-switched": {
-    da: ["Udløbet før klienten skiftede", "NemLog-in er klar i tide, men leverandøren udruller det nye certifikat en halv dag efter, at det gamle er udløbet."],
-    en: ["Expired before the client switched", "NemLog-in is ready in time, but the vendor deploys the new certificate half a day after the old one expired."],
+    da: [
+      "Udløbet før klienten skiftede",
+      "NemLog-in er klar i tide, men leverandøren udruller det nye certifikat en halv dag efter, at det gamle er udløbet.",
+    ],
+    en: [
+      "Expired before the client switched",
+      "NemLog-in is ready in time, but the vendor deploys the new certificate half a day after the old one expired.",
+    ],
   },
   "fallback-rides-through-at-expiry": {
-    da: ["Reserven bærer igennem udløbet", "Klienten bruger det nye certifikat med det gamle som reserve: den afviste anmodning prøves igen med reserven."],
-    en: ["The fallback rides through expiry", "The client uses the new certificate with the old one as fallback: a refused request is retried with the fallback."],
+    da: [
+      "Reserven bærer igennem udløbet",
+      "Klienten bruger det nye certifikat med det gamle som reserve: den afviste anmodning prøves igen med reserven.",
+    ],
+    en: [
+      "The fallback rides through expiry",
+      "The client uses the new certificate with the old one as fallback: a refused request is retried with the fallback.",
+    ],
   },
   "new-subject-not-found": {
-    da: ["Nyt emne findes ikke", "Klienten finder sit certifikat på emnenavn; det nye certifikat har et andet navn, så klienten finder intet."],
-    en: ["New subject not found", "The client finds its certificate by subject name; the new certificate has another name, so it finds none."],
+    da: [
+      "Nyt emne findes ikke",
+      "Klienten finder sit certifikat på emnenavn; det nye certifikat har et andet navn, så klienten finder intet.",
+    ],
+    en: [
+      "New subject not found",
+      "The client finds its certificate by subject name; the new certificate has another name, so it finds none.",
+    ],
   },
   "p12-uploaded-instead-of-cer": {
-    da: ["En .p12 i stedet for .cer", "Administratoren forsøger at uploade .p12-filen med den private nøgle; NemLog-in afviser den."],
-    en: ["A .p12 instead of the .cer", "The administrator tries to upload the .p12 with the private key; NemLog-in refuses it."],
+    da: [
+      "En .p12 i stedet for .cer",
+      "Administratoren forsøger at uploade .p12-filen med den private nøgle; NemLog-in afviser den.",
+    ],
+    en: [
+      "A .p12 instead of the .cer",
+      "The administrator tries to upload the .p12 with the private key; NemLog-in refuses it.",
+    ],
   },
   "privileges-missing-after-renewal": {
-    da: ["Rettigheder mangler efter fornyelse", "Efter fornyelsen mangler systembrugeren rettigheden til at indberette."],
-    en: ["Privileges missing after renewal", "After the renewal the system user lacks the privilege to report."],
+    da: [
+      "Rettigheder mangler efter fornyelse",
+      "Efter fornyelsen mangler systembrugeren rettigheden til at indberette.",
+    ],
+    en: [
+      "Privileges missing after renewal",
+      "After the renewal the system user lacks the privilege to report.",
+    ],
   },
   "provisioned-integration-only": {
-    da: ["Kun provisioneret til integrationstest", "Det nye certifikat provisioneres kun til integrationstest; produktionen afviser det."],
-    en: ["Provisioned to integration test only", "The new certificate is provisioned to integration test only; production refuses it."],
+    da: [
+      "Kun provisioneret til integrationstest",
+      "Det nye certifikat provisioneres kun til integrationstest; produktionen afviser det.",
+    ],
+    en: [
+      "Provisioned to integration test only",
+      "The new certificate is provisioned to integration test only; production refuses it.",
+    ],
   },
   "revoked-certificate": {
-    da: ["Spærret certifikat", "Certifikatet spærres; klientens token virker, til det udløber, derefter afviser STS'en."],
-    en: ["Revoked certificate", "The certificate is revoked; the client's token works until it expires, then the STS refuses."],
+    da: [
+      "Spærret certifikat",
+      "Certifikatet spærres; klientens token virker, til det udløber, derefter afviser STS'en.",
+    ],
+    en: [
+      "Revoked certificate",
+      "The certificate is revoked; the client's token works until it expires, then the STS refuses.",
+    ],
   },
   "saved-not-provisioned": {
-    da: ["Gemt, men ikke provisioneret", "Administratoren gemmer, men provisionerer aldrig: STS'en kender ikke det nye certifikat."],
-    en: ["Saved, never provisioned", "The administrator saves but never provisions: the STS does not know the new certificate."],
+    da: [
+      "Gemt, men ikke provisioneret",
+      "Administratoren gemmer, men provisionerer aldrig: STS'en kender ikke det nye certifikat.",
+    ],
+    en: [
+      "Saved, never provisioned",
+      "The administrator saves but never provisions: the STS does not know the new certificate.",
+    ],
   },
   "sts-signing-rotated-pinned": {
-    da: ["STS-certifikat skiftet, fastlåst", "STS'en skifter signeringscertifikat; klient og SMDB, der har låst det gamle fast, fejler."],
-    en: ["STS certificate rotated, pinned", "The STS rotates its signing certificate; a client and SMDB that pinned the old one fail."],
+    da: [
+      "STS-certifikat skiftet, fastlåst",
+      "STS'en skifter signeringscertifikat; klient og SMDB, der har låst det gamle fast, fejler.",
+    ],
+    en: [
+      "STS certificate rotated, pinned",
+      "The STS rotates its signing certificate; a client and SMDB that pinned the old one fail.",
+    ],
   },
   "client-environments-crossed": {
     da: ["Miljøer byttet om", "Klienten bruger integrationstestens STS og produktionens SMDB."],
@@ -695,6 +843,16 @@ export const SCENARIO_TEXTS: Record<string, { da: Pair; en: Pair }> = {
   },
 };
 
+/** Names the built-in scenarios give their certificates, in words. */
+export const CERTIFICATE_NAMES: Record<string, Pair> = {
+  old: ["gammelt", "old"],
+  new: ["nyt", "new"],
+  renewed: ["fornyet", "renewed"],
+  replacement: ["erstatning", "replacement"],
+  system: ["system", "system"],
+  demo: ["demo", "demo"],
+};
+
 /** The texts of one language, as the page gets them. */
 export function textsFor(lang: Lang): {
   labels: Record<string, string>;
@@ -702,6 +860,7 @@ export function textsFor(lang: Lang): {
   events: Record<string, string>;
   steps: Record<string, string>;
   scenarios: Record<string, readonly [string, string]>;
+  certificateNames: Record<string, string>;
 } {
   const i = lang === "da" ? 0 : 1;
   return {
@@ -710,5 +869,6 @@ export function textsFor(lang: Lang): {
     events: Object.fromEntries(Object.entries(EVENT_TEXTS).map(([k, v]) => [k, v[i]])),
     steps: Object.fromEntries(Object.entries(STEP_TEXTS).map(([k, v]) => [k, v[i]])),
     scenarios: Object.fromEntries(Object.entries(SCENARIO_TEXTS).map(([k, v]) => [k, v[lang]])),
+    certificateNames: Object.fromEntries(Object.entries(CERTIFICATE_NAMES).map(([k, v]) => [k, v[i]])),
   };
 }

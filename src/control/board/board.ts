@@ -195,10 +195,13 @@ export class LocalBoard {
       };
     } else values.verdict = { tone: "none", data: {} };
     if (call) {
-      values[CALLS_LANE] = {
-        tone: call.ok ? "ok" : "fail",
-        data: { callId: call.id, step: call.step, reason: call.reason, eventSeq: call.eventSeq },
-      };
+      // Successive good calls are one segment; a failed one keeps its event for the inspector.
+      values[CALLS_LANE] = call.ok
+        ? { tone: "ok", data: { step: call.step, reason: call.reason } }
+        : {
+            tone: "fail",
+            data: { callId: call.id, step: call.step, reason: call.reason, eventSeq: call.eventSeq },
+          };
     }
     this.timeline.observe(call ? call.atMs : now, values);
   }
@@ -232,6 +235,8 @@ export class LocalBoard {
     for (const event of events.since(since)) listener(event);
     const unsubscribe = events.subscribe(listener);
     this.#watchers++;
+    // A board that opens shows how a call goes now.
+    if (this.#watchers === 1 && this.client.mode !== "manual") void this.client.requestCall();
     let open = true;
     return () => {
       if (!open) return;

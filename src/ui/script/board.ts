@@ -5,7 +5,7 @@
  * environments (STS signing rotation), and the loop that keeps it all current: an event stream
  * (server-sent events) that triggers a redraw on every event, and a slow poll as a fallback.
  */
-export const BOARD_SCRIPT = String.raw`
+export const BOARD_SCRIPT = `
   var boardFocus = null;
   var headerBuilt = false;
   var lastBoard = null;
@@ -68,7 +68,7 @@ export const BOARD_SCRIPT = String.raw`
     var jump = byId("jump-expiry");
     jump.disabled = !board.expiry;
     jump.textContent = board.expiry ? t("jumpExpiryAt", { at: when(board.expiry.at) }) : t("jumpExpiry");
-    jump.title = board.expiry ? t("jumpExpiryTitle", { cert: board.expiry.certificate.label || board.expiry.certificate.cn }) : "";
+    jump.title = board.expiry ? t("jumpExpiryTitle", { cert: certName(board.expiry.certificate.label) || board.expiry.certificate.cn }) : "";
     byId("clock-reset").title = t("resetTitle", { at: when(board.resetTo) });
     var select = byId("policy");
     if (select.options.length !== settings.policies.length) {
@@ -137,11 +137,11 @@ export const BOARD_SCRIPT = String.raw`
     var w = step.with || {};
     var env = envLabel(w.environment || player.environment);
     var vars = {
-      cert: w.cert,
+      cert: certName(w.cert),
       slot: w.slot ? t("slot." + w.slot).toLowerCase() : "",
       env: env,
       envLower: env.toLowerCase(),
-      fallback: w.fallback,
+      fallback: certName(w.fallback),
       findValue: w.findValue,
       privileges: (w.privileges || []).join(", ") || "—",
       at: typeof w.atMs === "number" ? when(new Date(w.atMs).toISOString()) : "",

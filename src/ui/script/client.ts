@@ -5,7 +5,7 @@
  * run, and the latest calls — green or red, with the step and the reason in the page's language.
  * A red call opens the inspector. The client itself runs in the harness (the admin API's /client).
  */
-export const CLIENT_SCRIPT = String.raw`
+export const CLIENT_SCRIPT = `
   var clientBuilt = false;
   var clientKey = "";
   var callsKey = "";
@@ -146,7 +146,7 @@ export const CLIENT_SCRIPT = String.raw`
           : view.certificates.map(function (cert) {
               return el("tr", { "data-sha256": cert.sha256, class: cert.id === inUse ? "in-use" : cert.id === fallbackId ? "is-fallback" : "" }, [
                 el("td", {}, [
-                  el("div", { class: "cn", text: (cert.label ? cert.label + ": " : "") + commonName(cert.subject) }),
+                  el("div", { class: "cn", text: (cert.label ? certName(cert.label) + ": " : "") + commonName(cert.subject) }),
                   el("div", { class: "small", text: shortSha(cert.sha256) + " · " + t("validTo", { at: when(cert.notAfter) }) + " · " + t("source." + cert.source) }),
                 ]),
                 el("td", { class: "store-actions" }, [

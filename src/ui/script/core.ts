@@ -30,6 +30,10 @@ export const CORE_SCRIPT = String.raw`
     var r = L.reasons[code];
     return r ? r[1] : null;
   }
+  /** A certificate's name in the client's store or a scenario, in words where the page has them. */
+  function certName(name) {
+    return name ? L.certificateNames[name] || name : name;
+  }
   function envLabel(env) {
     return t("env." + env);
   }

@@ -104,7 +104,7 @@ export const NEMLOGIN_SCRIPT = String.raw`
       select,
       [el("option", { value: "", text: t("fromClient") })].concat(
         clientStore.map(function (c) {
-          return el("option", { value: c.id, text: (c.label ? c.label + ": " : "") + commonName(c.subject) + " · " + shortSha(c.sha256) });
+          return el("option", { value: c.id, text: (c.label ? certName(c.label) + ": " : "") + commonName(c.subject) + " · " + shortSha(c.sha256) });
         }),
       ),
     );
@@ -142,8 +142,10 @@ export const NEMLOGIN_SCRIPT = String.raw`
     card.root = el("section", { class: "user", "data-user-id": id }, [
       el("h3", {}, [card.name, " ", card.meta]),
       envs,
-      el("div", { class: "user-actions" }, [save].concat(provisionButtons, [at])),
-      el("p", { class: "note", text: "⚠ " + t("provisionNote") }),
+      el("div", { class: "user-actions" }, [save].concat(provisionButtons, [
+        at,
+        el("span", { class: "note", title: t("provisionNoteTitle"), text: "⚠ " + t("provisionNote") }),
+      ])),
       card.msg,
     ]);
     ENVS.forEach(function (env) {

@@ -9,7 +9,7 @@ export const TIMELINE_SCRIPT = String.raw`
   var timelineKey = "";
 
   function refName(ref) {
-    return ref ? ref.label || ref.cn : "";
+    return ref ? certName(ref.label) || ref.cn : "";
   }
 
   function segmentText(laneId, seg) {
@@ -43,8 +43,10 @@ export const TIMELINE_SCRIPT = String.raw`
     if (key === timelineKey) return;
     timelineKey = key;
     var span = Math.max(1, view.nowMs - view.originMs);
+    // History fills the track up to NOW_AT %; the rest shows each lane's value now, however long the history.
+    var NOW_AT = 94;
     var pos = function (ms) {
-      return ((ms - view.originMs) / span) * 100;
+      return ((ms - view.originMs) / span) * NOW_AT;
     };
     byId("downtime").textContent = t("downtime") + ": " + hours(view.downtimeMs);
     byId("downtime").classList.toggle("bad", view.downtimeMs > 0);
@@ -84,12 +86,13 @@ export const TIMELINE_SCRIPT = String.raw`
       markers.append(node);
     });
     var axis = el("div", { class: "track axis" });
-    for (var i = 0; i <= 4; i++) {
+    var ticks = span < 60000 ? 0 : 4;
+    for (var i = 0; i <= ticks; i++) {
       var tick = el("span", { class: "tick", text: when(new Date(view.originMs + (span * i) / 4).toISOString()) });
-      tick.style.left = i * 25 + "%";
+      tick.style.left = (i * NOW_AT) / Math.max(1, ticks) + "%";
       axis.append(tick);
     }
-    fill(byId("lanes"), [el("div", { class: "lane marker-row" }, [el("div", { class: "lane-name" }), markers])].concat(rows, [
+    fill(byId("lanes"), [view.markers.length ? el("div", { class: "lane marker-row" }, [el("div", { class: "lane-name" }), markers]) : null].concat(rows, [
       el("div", { class: "lane axis-row" }, [el("div", { class: "lane-name" }), axis]),
     ]));
   }
