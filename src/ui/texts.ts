@@ -518,6 +518,42 @@ export const REASONS: Record<string, { da: readonly [string, string]; en: readon
     da: ["SMDB afviste uden årsag", "Se årsagen i hændelsesloggen."],
     en: ["SMDB refused without a reason", "See the reason in the event log."],
   },
+  ACT_AS_NOT_ALLOWED: {
+    da: ["En systembruger må ikke bede om token på andres vegne", "Fjern ActAs fra anmodningen."],
+    en: ["A system user may not ask for a token on another's behalf", "Remove ActAs from the request."],
+  },
+  INVALID_LIFETIME: {
+    da: ["Den ønskede levetid for token er ugyldig", "Bed om en levetid i fremtiden, eller ingen."],
+    en: ["The requested token lifetime is invalid", "Ask for a lifetime in the future, or none."],
+  },
+  STS_INTERNAL_ERROR: {
+    da: ["STS'en fejlede internt", "Prøv igen; se hændelsesloggen."],
+    en: ["The STS failed internally", "Try again; see the event log."],
+  },
+  TOKEN_MISSING: {
+    da: ["Anmodningen til SMDB har intet token", "Klienten skal sende det token, STS'en udstedte."],
+    en: ["The request to SMDB carries no token", "The client must send the token the STS issued."],
+  },
+  TOKEN_LIFETIME_INVALID: {
+    da: ["Tokenets gyldighed er ugyldig", "Hent et nyt token hos STS'en."],
+    en: ["The token's validity is invalid", "Fetch a new token from the STS."],
+  },
+  REPLAY_CACHE_FULL: {
+    da: ["SMDB kan ikke tjekke for gentagelse lige nu", "Vent lidt, og prøv igen."],
+    en: ["SMDB cannot check for replay right now", "Wait a little and try again."],
+  },
+  INTERNAL_ERROR: {
+    da: ["SMDB fejlede internt", "Prøv igen; se hændelsesloggen."],
+    en: ["SMDB failed internally", "Try again; see the event log."],
+  },
+  WSP_RESPONSE_MALFORMED: {
+    da: ["SMDB's svar kan ikke bruges", "Kontrollér, at klienten taler med SMDB."],
+    en: ["SMDB's answer cannot be used", "Check that the client talks to SMDB."],
+  },
+  UNKNOWN_OPERATION: {
+    da: ["Klienten kender ikke operationen", "Brug Ping, IndberetForloeb eller HentForloeb."],
+    en: ["The client does not know the operation", "Use Ping, IndberetForloeb or HentForloeb."],
+  },
   // Refusals of the administration (the API's codes).
   PKCS12_NOT_ALLOWED: {
     da: [

@@ -8,7 +8,9 @@
  * the expiry, to the millisecond. Also: the event stream, rollback, refusals in one sentence, and
  * that no view carries a private key.
  */
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openApiDocument } from "../../src/control/openapi.js";
 import type { VirtualClock } from "../../src/core/clock.js";
 import type { HarnessEvent } from "../../src/core/events.js";
 import type { Harness } from "../../src/harness/harness.js";
@@ -223,5 +225,18 @@ describe("the board's client and timeline over the admin API", () => {
     for (let id = 1; id <= 20; id++) {
       for (const m of stored.call(id)?.messages ?? []) expect(m.xml).not.toMatch(/PRIVATE KEY/);
     }
+  });
+});
+
+describe("the board's endpoints in the OpenAPI document", () => {
+  it("documents every route the board mounts, with its method", () => {
+    const source = readFileSync(new URL("../../src/control/board/board-api.ts", import.meta.url), "utf8");
+    const routes = [...source.matchAll(/router\.(get|post|put|delete)\("([^"]+)"/g)].map(
+      (m) => [m[1]!, m[2]!.replace(/:(\w+)/g, "{$1}")] as const,
+    );
+    expect(routes.length).toBeGreaterThan(15);
+    const paths = openApiDocument.paths as Record<string, Record<string, unknown>>;
+    const missing = routes.filter(([method, path]) => !paths[path]?.[method]).map(([m, p]) => `${m} ${p}`);
+    expect(missing).toEqual([]);
   });
 });
