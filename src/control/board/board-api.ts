@@ -1,8 +1,9 @@
 /**
  * The board's part of the admin API (mounted by admin-api.ts under `/admin/api`): a thin HTTP
- * mapping of `LocalBoard` — the event stream (server-sent events), the board's client, the
- * timeline, the board's clock moves, the inspector and the scenario player. Refusals are
- * `RefusedError`s, turned into 4xx `{error, detail}` by the admin API's error handler.
+ * mapping of `BoardControl` (board-control.ts) on the harness's `LocalBoard`, plus the event
+ * stream (server-sent events). Each route reads its parameters and body, calls the control surface
+ * and sends its JSON view; a `RefusedError` becomes a 4xx `{error, detail}` through the admin
+ * API's error handler. OpenAPI: board-openapi.ts.
  *
  *   GET    /events/stream?since=SEQ            text/event-stream of events (`event: harness-event`)
  *   GET    /client                             the client: deployment, store, calls
@@ -25,9 +26,9 @@
  */
 import express, { type Request, type Response, type Router } from "express";
 import { RefusedError } from "../../core/errors.js";
-import type { Environment } from "../../core/events.js";
 import type { LocalBoard } from "./board.js";
-import type { ScenarioPlayer } from "./scenario-player.js";
+import { type DeployInput, type IssueInput, localBoardControl } from "./board-control.js";
+import type { CallMode } from "./client-station.js";
 
 const KEEP_ALIVE_MS = 15_000;
 
@@ -53,6 +54,13 @@ function allowOnly(body: Record<string, unknown>, allowed: string[]): void {
   }
 }
 
+function strings(body: Record<string, unknown>, fields: string[]): void {
+  for (const field of fields) {
+    if (body[field] !== undefined && typeof body[field] !== "string")
+      throw badRequest(`${field} must be a string`);
+  }
+}
+
 function sequence(value: unknown, field: string): number {
   if (value === undefined) return 0;
   if (typeof value !== "string" || !/^\d{1,15}$/.test(value)) {
@@ -64,16 +72,7 @@ function sequence(value: unknown, field: string): number {
 /** Adds the board's routes to the admin API's router. */
 export function mountBoardRoutes(router: Router, board: LocalBoard): void {
   const json = express.json({ type: () => true, limit: "2mb", strict: true });
-  const player = (): ScenarioPlayer => {
-    if (!board.player) {
-      throw new RefusedError(
-        "not-found",
-        "NO_SCENARIOS",
-        "this harness has no scenarios to play (`smdb-harness up` offers the built-in ones)",
-      );
-    }
-    return board.player;
-  };
+  const control = localBoardControl(board);
 
   // --- the event stream ------------------------------------------------------------------------
 
@@ -104,71 +103,49 @@ export function mountBoardRoutes(router: Router, board: LocalBoard): void {
   // --- the client ------------------------------------------------------------------------------
 
   router.get("/client", async (_req, res) => {
-    await board.client.systemUserId();
-    res.json(board.client.view());
+    res.json(await control.client());
   });
   router.post("/client/certificates", json, async (req, res) => {
     const body = objectBody(req);
     allowOnly(body, ["issue", "pkcs12", "password", "label"]);
+    strings(body, ["pkcs12", "password", "label"]);
     if (body.issue !== undefined) {
-      const issue = body.issue;
-      if (typeof issue !== "object" || issue === null || Array.isArray(issue))
+      if (typeof body.issue !== "object" || body.issue === null || Array.isArray(body.issue))
         throw badRequest("issue must be an object");
-      const i = issue as Record<string, unknown>;
-      allowOnly(i, ["systemUserId", "cvr", "name", "label", "notBefore", "notAfter"]);
-      const time = (v: unknown, field: string): number | undefined => {
-        if (v === undefined) return undefined;
-        const ms = typeof v === "string" ? Date.parse(v) : Number.NaN;
-        if (Number.isNaN(ms))
-          throw new RefusedError("invalid", "BAD_TIME", `${field} must be an ISO 8601 time`);
-        return ms;
-      };
-      const str = (v: unknown, field: string): string | undefined => {
-        if (v === undefined) return undefined;
-        if (typeof v !== "string" || v.trim() === "") throw badRequest(`${field} must be a non-empty string`);
-        return v;
-      };
-      const notBefore = time(i.notBefore, "notBefore");
-      const notAfter = time(i.notAfter, "notAfter");
-      const systemUserId = str(i.systemUserId, "systemUserId");
-      const cvr = str(i.cvr, "cvr");
-      const name = str(i.name, "name");
-      const label = str(i.label ?? body.label, "label");
-      const view = await board.client.issue({
-        ...(systemUserId !== undefined ? { systemUserId } : {}),
-        ...(cvr !== undefined ? { cvr } : {}),
-        ...(name !== undefined ? { name } : {}),
-        ...(label !== undefined ? { label } : {}),
-        ...(notBefore !== undefined ? { notBefore } : {}),
-        ...(notAfter !== undefined ? { notAfter } : {}),
-      });
-      res.status(201).json(view);
+      const issue = body.issue as Record<string, unknown>;
+      allowOnly(issue, ["systemUserId", "cvr", "name", "label", "notBefore", "notAfter"]);
+      strings(issue, ["systemUserId", "cvr", "name", "label", "notBefore", "notAfter"]);
+      const input = { ...(body.label !== undefined ? { label: body.label } : {}), ...issue } as IssueInput;
+      res.status(201).json(await control.issueClientCertificate(input));
       return;
     }
-    if (typeof body.pkcs12 !== "string" || typeof body.password !== "string") {
+    if (body.pkcs12 === undefined || body.password === undefined) {
       throw badRequest(
         'give {"issue": {...}} to issue a certificate, or {"pkcs12": base64, "password": "…"} to add one',
       );
     }
-    const bytes = Buffer.from(body.pkcs12, "base64");
     res
       .status(201)
       .json(
-        board.client.importPkcs12(
-          bytes,
-          body.password,
-          typeof body.label === "string" ? body.label : undefined,
+        await control.addClientPkcs12(
+          Buffer.from(body.pkcs12 as string, "base64"),
+          body.password as string,
+          body.label as string | undefined,
         ),
       );
   });
-  router.get("/client/certificates/:id/certificate.cer", (req, res) => {
-    const cert = board.client.certificate(req.params.id as string);
+  router.get("/client/certificates/:id/certificate.cer", async (req, res) => {
+    const id = req.params.id as string;
+    const der = await control.clientCertificateDer(id);
     res
       .set({
         "content-type": "application/pkix-cert",
-        "content-disposition": `attachment; filename="${cert.sha256.slice(0, 12).toLowerCase()}.cer"`,
+        "content-disposition": `attachment; filename="${id
+          .slice(0, 12)
+          .toLowerCase()
+          .replace(/[^0-9a-f]/g, "")}.cer"`,
       })
-      .send(cert.der);
+      .send(Buffer.from(der));
   });
   router.put("/client/deployment", json, async (req, res) => {
     const body = objectBody(req);
@@ -186,73 +163,63 @@ export function mountBoardRoutes(router: Router, board: LocalBoard): void {
       !["Ping", "IndberetForloeb", "HentForloeb"].includes(body.operation as string)
     )
       throw badRequest("operation must be Ping, IndberetForloeb or HentForloeb");
-    res.json(await board.client.deploy(body as never));
+    if (body.skewMs !== undefined && typeof body.skewMs !== "number")
+      throw badRequest("skewMs must be a number");
+    res.json(await control.deployClient(body as DeployInput));
   });
   router.post("/client/rollback", async (_req, res) => {
-    res.json(await board.client.rollback());
+    res.json(await control.rollBackClient());
   });
   router.post("/client/calls", async (_req, res) => {
-    const call = await board.client.call();
-    if (!call) {
-      throw new RefusedError(
-        "conflict",
-        "NO_CLIENT_DEPLOYED",
-        "the board's client has no certificate deployed yet",
-      );
-    }
-    res.status(201).json(call);
+    res.status(201).json(await control.callClient());
   });
   router.put("/client/call-mode", json, async (req, res) => {
     const body = objectBody(req);
     allowOnly(body, ["mode", "intervalMs"]);
-    board.client.setCallMode(body.mode, body.intervalMs);
-    res.json(board.client.view());
+    res.json(await control.setCallMode(body.mode as CallMode, body.intervalMs as number | undefined));
   });
   router.post("/client/trust-sts", json, async (req, res) => {
     const body = objectBody(req);
     allowOnly(body, ["environment"]);
-    res.json(await board.client.trustCurrentStsCertificate(body.environment as Environment | undefined));
+    res.json(await control.clientTrustsCurrentStsCertificate(body.environment as DeployInput["environment"]));
   });
 
   // --- the board: timeline, clock, inspector -------------------------------------------------------
 
   router.get("/board", async (_req, res) => {
-    res.json(await board.view());
+    res.json(await control.board());
   });
-  router.get("/board/timeline", (_req, res) => {
-    res.json(board.timelineView());
+  router.get("/board/timeline", async (_req, res) => {
+    res.json(await control.timeline());
   });
   router.post("/board/clock", json, async (req, res) => {
     const body = objectBody(req);
     allowOnly(body, ["advance", "back", "set", "jump", "reset"]);
-    for (const field of ["advance", "back", "set", "jump"] as const) {
-      if (body[field] !== undefined && typeof body[field] !== "string")
-        throw badRequest(`${field} must be a string`);
-    }
-    res.json(await board.moveClock(body as never));
+    strings(body, ["advance", "back", "set", "jump"]);
+    res.json(await control.moveClock(body));
   });
-  router.get("/board/inspect/:seq", (req, res) => {
-    res.json(board.inspect(sequence(req.params.seq, "seq")));
+  router.get("/board/inspect/:seq", async (req, res) => {
+    res.json(await control.inspect(sequence(req.params.seq, "seq")));
   });
 
   // --- the scenario player -----------------------------------------------------------------------
 
   router.get("/board/scenarios", async (_req, res) => {
-    res.json({ scenarios: board.player ? await board.player.list() : [] });
+    res.json({ scenarios: await control.scenarios() });
   });
-  router.get("/board/scenario", (_req, res) => {
-    res.json(board.player?.view() ?? null);
+  router.get("/board/scenario", async (_req, res) => {
+    res.json(await control.scenario());
   });
   router.post("/board/scenario", json, async (req, res) => {
     const body = objectBody(req);
     allowOnly(body, ["name"]);
-    res.json(await player().start(body.name as string));
+    res.json(await control.startScenario(body.name as string));
   });
   router.post("/board/scenario/next", async (_req, res) => {
-    res.json(await player().next());
+    res.json(await control.nextScenarioStep());
   });
-  router.delete("/board/scenario", (_req, res) => {
-    player().stop();
+  router.delete("/board/scenario", async (_req, res) => {
+    await control.stopScenario();
     res.status(204).end();
   });
 }
