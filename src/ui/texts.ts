@@ -173,7 +173,7 @@ export const LABELS = {
   validTo: ["gyldigt til {at}", "valid until {at}"],
   callMode: ["Kald", "Calls"],
   "mode.on-change": ["ved hver ændring", "on every change"],
-  "mode.interval": ["hvert 3. sekund og ved ændringer", "every 3 seconds and on changes"],
+  "mode.interval": ["hvert {n}. sekund og ved ændringer", "every {n} seconds and on changes"],
   "mode.manual": ["kun manuelt", "manual only"],
   callNow: ["Kald nu", "Call now"],
   noCalls: ["Ingen kald endnu.", "No calls yet."],

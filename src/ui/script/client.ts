@@ -64,7 +64,9 @@ export const CLIENT_SCRIPT = `
     mode.addEventListener("change", function () {
       act(mode, msg, function () {
         return api("PUT", "/client/call-mode", { mode: mode.value });
-      }, t("callMode") + ": " + t("mode." + mode.value));
+      }, function (view) {
+        return t("callMode") + ": " + t("mode." + mode.value, { n: Math.round(view.calls.intervalMs / 1000) });
+      });
     });
     byId("call-now").addEventListener("click", function (event) {
       act(event.currentTarget, msg, function () {
@@ -102,7 +104,9 @@ export const CLIENT_SCRIPT = `
     if (key !== clientKey) {
       clientKey = key;
       if (document.activeElement !== byId("client-env") && d) byId("client-env").value = d.stsEnvironment;
-      if (document.activeElement !== byId("call-mode")) byId("call-mode").value = view.calls.mode;
+      var modeSelect = byId("call-mode");
+      modeSelect.querySelector('option[value="interval"]').textContent = t("mode.interval", { n: Math.round(view.calls.intervalMs / 1000) });
+      if (document.activeElement !== modeSelect) modeSelect.value = view.calls.mode;
       byId("client-rollback").disabled = !view.canRollBack;
       var deployed = byId("client-deployed");
       if (!d) {
