@@ -31,7 +31,9 @@ header .row2{display:flex;flex-wrap:wrap;gap:.6rem;align-items:center;margin-top
 .msg.error{color:var(--bad);background:#fdecec;border-left:4px solid var(--bad);padding:.1rem .4rem}
 .msg details.server{display:inline;margin-left:.3rem;color:#555}.msg details.server summary{cursor:pointer;display:inline;font-size:.85rem}
 main{display:grid;grid-template-columns:minmax(0,1fr) 430px;grid-template-areas:"nemlogin side" "timeline timeline" "log log" "env env";gap:.5rem .7rem;padding:.4rem .8rem 2rem}
-#nemlogin{grid-area:nemlogin;min-width:0}#side{grid-area:side;min-width:0;max-height:540px;overflow:auto}
+#nemlogin{grid-area:nemlogin;min-width:0}
+#side{grid-area:side;min-width:0;min-height:420px;position:relative}
+#side .side-inner{position:absolute;inset:0;overflow:auto}
 #timeline{grid-area:timeline}#log-box{grid-area:log}#env-box{grid-area:env}
 .crumbs{font-size:.9rem;color:#333;margin-bottom:.2rem}
 .users-bar{display:flex;flex-wrap:wrap;gap:.3rem;align-items:center;margin-bottom:.3rem}

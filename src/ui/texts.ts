@@ -681,11 +681,11 @@ export const EVENT_TEXTS: Record<string, Pair> = {
 /** How each scenario step is explained ({cert}, {env}, {slot}, {at} … filled in by the page). */
 export const STEP_TEXTS: Record<string, Pair> = {
   "nemlogin.upload": [
-    "NemLog-in-administratoren lægger {cert} som {slot} i kladden for {env}.",
+    "NemLog-in-administratoren lægger {cert} som {slot} i kladden for {envLower}.",
     "The NemLog-in administrator puts {cert} as {slot} into the draft for {env}.",
   ],
   "nemlogin.upload.p12": [
-    "NemLog-in-administratoren forsøger at uploade {cert} som .p12-fil (med den private nøgle) som {slot} for {env}.",
+    "NemLog-in-administratoren forsøger at uploade {cert} som .p12-fil (med den private nøgle) som {slot} for {envLower}.",
     "The NemLog-in administrator tries to upload {cert} as a .p12 file (with the private key) as {slot} for {env}.",
   ],
   "nemlogin.save": [
@@ -709,7 +709,7 @@ export const STEP_TEXTS: Record<string, Pair> = {
     "The system user's privileges are set to: {privileges}.",
   ],
   "sts.rotateSigningCertificate": [
-    "STS'en i {env} skifter signeringscertifikat (samme navn, ny nøgle).",
+    "STS'en i {envLower} skifter signeringscertifikat (samme navn, ny nøgle).",
     "The STS in {env} rotates its signing certificate (same name, new key).",
   ],
   "client.deploy": [

@@ -48,7 +48,7 @@ export const ADMIN_PAGE_HTML = `<!doctype html>
 <p id="users-empty" class="muted" hidden data-t="usersEmpty"></p>
 <div id="users"></div>
 </section>
-<aside id="side">
+<aside id="side"><div class="side-inner">
 <section id="player" hidden>
 <h2 id="player-title"></h2>
 <p id="player-description" class="small"></p>
@@ -68,7 +68,7 @@ export const ADMIN_PAGE_HTML = `<!doctype html>
 <ol id="calls"></ol>
 <p id="calls-empty" class="muted" data-t="noCalls"></p>
 </section>
-</aside>
+</div></aside>
 <section id="timeline">
 <div class="tl-head"><h2 data-t="timeline"></h2> <b id="downtime"></b></div>
 <div id="lanes"></div>
