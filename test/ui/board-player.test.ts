@@ -93,7 +93,8 @@ describe("Afspil scenarie on the board", () => {
     );
     expect(h.board!.timelineView().downtimeMs).toBe(86_400_001);
 
-    const text = await player.innerText();
+    // What shows (innerText), not what the DOM holds.
+    const text = (await page.evaluate("document.getElementById('player').innerText")) as string;
     const english = ENGLISH_WORDS.filter((w) =>
       new RegExp(`(?<![\\p{L}_-])${w}(?![\\p{L}_-])`, "u").test(text),
     );

@@ -124,7 +124,8 @@ export class LocalBoard {
     this.#unsubscribe = h.events.subscribe((event) => {
       // Time alone changes a lane only through the client's certificate (its verdict): without a
       // deployed client a clock move is not worth an observation (a scenario moves it thousands of times).
-      if (event.component === "admin" || (event.component === "clock" && this.client.deployed)) this.#observe();
+      if (event.component === "admin" || (event.component === "clock" && this.client.deployed))
+        this.#observe();
     });
     this.player = deps.scenarios
       ? new ScenarioPlayer({
