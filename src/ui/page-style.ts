@@ -68,7 +68,9 @@ input.activate-at{width:12rem;font-size:.9rem}
 #side section{background:#fff;border:1px solid var(--line);border-radius:.35rem;padding:.35rem .6rem;margin-bottom:.5rem}
 #client-deployed .deployed-row{display:grid;grid-template-columns:7rem 1fr;gap:.3rem;margin:.15rem 0}
 #client-deployed .label{font-size:.88rem;color:#444}
-.store-box{margin:.25rem 0;max-height:8.5rem;overflow:auto}
+.store-box{margin:.25rem 0}
+#store-table{display:block;max-height:8rem;overflow:auto}
+#p12-password{width:10rem;font-size:.85rem}
 #store-table td{font-size:.88rem;border-width:0 0 1px}#store-table tr.in-use td{background:#eef4fb}
 .store-actions{white-space:nowrap;text-align:right}.store-actions>*{margin-left:.25rem}
 a.cer{font-size:.85rem;color:var(--accent)}

@@ -140,6 +140,7 @@ export const LABELS = {
   removedDone: ["Fjernet fra kladden", "Removed from the draft"],
   revokedDone: ["{cn} er spærret", "{cn} is revoked"],
   chooseFileFirst: ["Vælg en .cer-fil først", "Choose a .cer file first"],
+  chooseP12First: ["Vælg en .p12-fil først", "Choose a .p12 file first"],
   serverSaid: ["Serverens besked (på engelsk)", "The server's message"],
 
   clientTitle: ["Klient", "Client"],
@@ -165,6 +166,10 @@ export const LABELS = {
   rolledBackDone: ["Klienten er rullet tilbage til {cn}", "The client rolled back to {cn}"],
   downloadCer: ["Hent .cer", "Download .cer"],
   store: ["Klientens certifikatlager", "The client's certificate store"],
+  chooseP12: ["Vælg .p12", "Choose .p12"],
+  p12Password: ["adgangskode til .p12", ".p12 password"],
+  addP12: ["Læg i lageret", "Add to the store"],
+  addedP12: ["{cn} er lagt i klientens lager", "{cn} is in the client's store"],
   storeEmpty: ["Lageret er tomt.", "The store is empty."],
   "source.registered": ["registreret", "registered"],
   "source.issued": ["bestilt", "ordered"],
@@ -642,6 +647,28 @@ export const REASONS: Record<string, { da: readonly [string, string]; en: readon
   BAD_REQUEST: {
     da: ["Anmodningen blev afvist: se serverens besked.", "Ret indtastningen."],
     en: ["The request was refused: see the server's message.", "Fix the input."],
+  },
+  PKCS12_WRONG_PASSWORD: {
+    da: ["Adgangskoden til .p12-filen er forkert.", "Skriv den rigtige adgangskode."],
+    en: ["The .p12 password is wrong.", "Type the right password."],
+  },
+  PKCS12_PASSWORD_REQUIRED: {
+    da: [".p12-filen kræver en adgangskode.", "Skriv adgangskoden."],
+    en: ["The .p12 needs a password.", "Type the password."],
+  },
+  PKCS12_UNREADABLE: {
+    da: [".p12-filen kan ikke læses.", "Vælg en gyldig .p12/.pfx-fil."],
+    en: ["The .p12 cannot be read.", "Choose a valid .p12/.pfx file."],
+  },
+  PRIVATE_KEY_MISSING: {
+    da: [
+      "Filen har ingen privat nøgle: klienten skal have certifikatet med nøgle (.p12).",
+      "Vælg .p12-filen med nøglen.",
+    ],
+    en: [
+      "The file holds no private key: the client needs the certificate with its key (.p12).",
+      "Choose the .p12 with the key.",
+    ],
   },
   HARNESS_UNREACHABLE: {
     da: ["Harness svarer ikke.", "Kontrollér, at harness kører."],

@@ -63,7 +63,8 @@ export const ADMIN_PAGE_HTML = `<!doctype html>
 <div id="client-deployed"></div>
 <div class="toolbar"><button type="button" id="client-rollback" data-t="rollback"></button><button type="button" id="client-issue" data-t="issue" data-t-title="issueTitle"></button><button type="button" id="client-trust-sts" hidden data-t="trustSts"></button></div>
 <div id="client-msg" class="msg" role="status"></div>
-<div class="store-box"><div class="small" data-t="store"></div><table id="store-table"><tbody id="store"></tbody></table></div>
+<div class="store-box"><div class="small" data-t="store"></div><table id="store-table"><tbody id="store"></tbody></table>
+<div class="upload-row"><label class="file-button"><span data-t="chooseP12"></span><input type="file" id="p12-file" accept=".p12,.pfx" data-t-aria="chooseP12"></label><input type="password" id="p12-password" autocomplete="off" data-t-placeholder="p12Password" data-t-aria="p12Password"><button type="button" id="p12-add" class="tiny" data-t="addP12"></button></div></div>
 <div class="row"><label for="call-mode" class="small" data-t="callMode"></label> <select id="call-mode"></select> <button type="button" id="call-now" class="primary" data-t="callNow"></button></div>
 <ol id="calls"></ol>
 <p id="calls-empty" class="muted" data-t="noCalls"></p>

@@ -226,6 +226,31 @@ describe("the board's NemLog-in side", () => {
     );
   });
 
+  it("puts a .p12 in the client's store, and says so when its password is wrong", async () => {
+    const other = await h.state.ca.issue({
+      profile: "oces3-system",
+      cvr: "91234567",
+      name: "Leverandørens nye system",
+      notBefore: new Date(T0 - DAY),
+      notAfter: new Date(T0 + 1000 * DAY),
+    });
+    const file = join(dir, "vendor.p12");
+    await writeFile(file, toPkcs12(other, "rigtig"));
+    const msg = page.locator("#client-msg");
+    await page.locator("#p12-file").setInputFiles(file);
+    await page.locator("#p12-password").fill("forkert");
+    await page.locator("#p12-add").click();
+    await page.locator("#client-msg.error").waitFor(WAIT);
+    await expect(msg.locator("b.code").textContent()).resolves.toBe("PKCS12_WRONG_PASSWORD (400)");
+    await expect(msg.locator(".said").textContent()).resolves.toBe("Adgangskoden til .p12-filen er forkert.");
+    await page.locator("#p12-file").setInputFiles(file);
+    await page.locator("#p12-password").fill("rigtig");
+    await page.locator("#p12-add").click();
+    await page.locator(`#store tr[data-sha256="${other.certificate.sha256}"]`).waitFor(WAIT);
+    await expect(msg.textContent()).resolves.toBe("✓ Leverandørens nye system er lagt i klientens lager");
+    await expect(page.locator("#p12-password").inputValue()).resolves.toBe("");
+  });
+
   it("moves the clock, switches the policy, rotates the STS certificate and revokes", async () => {
     await page.locator('button.clock-move[data-move=\'{"advance":"1d"}\']').click();
     await page.locator("#now", { hasText: "2026-01-02 00:00:00" }).waitFor(WAIT);

@@ -54,6 +54,24 @@ export const CLIENT_SCRIPT = `
         return api("POST", "/client/trust-sts", {});
       }, t("trustStsDone"));
     });
+    byId("p12-add").addEventListener("click", function (event) {
+      var file = byId("p12-file").files && byId("p12-file").files[0];
+      if (!file) {
+        say(msg, "error", [t("chooseP12First")]);
+        return;
+      }
+      act(event.currentTarget, msg, async function () {
+        var bytes = new Uint8Array(await file.arrayBuffer());
+        var binary = "";
+        for (var i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]);
+        var stored = await api("POST", "/client/certificates", { pkcs12: btoa(binary), password: byId("p12-password").value });
+        byId("p12-file").value = "";
+        byId("p12-password").value = "";
+        return stored;
+      }, function (cert) {
+        return t("addedP12", { cn: commonName(cert.subject) });
+      });
+    });
     var mode = byId("call-mode");
     fill(
       mode,
