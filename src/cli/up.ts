@@ -19,6 +19,7 @@ import {
   VirtualClock,
 } from "../core/clock.js";
 import { ENVIRONMENTS, type Environment } from "../core/events.js";
+import { connectBoardToDemoClient } from "../harness/board-demo.js";
 import {
   clientTrustedStsFile,
   clientTrustedWspFile,
@@ -28,9 +29,11 @@ import {
 } from "../harness/demo.js";
 import { type FaultMode, type Harness, startHarness } from "../harness/harness.js";
 import { Certificate } from "../pki/certificate.js";
+import { scenarioLibrary } from "../scenario/board-library.js";
 import { ROLLOVER_POLICIES, type RolloverPolicy } from "../sts/rollover.js";
 import { DEFAULT_STATE_DIR } from "./certs.js";
 import { action, CliError } from "./common.js";
+import { builtInScenarioDir } from "./scenario.js";
 
 interface UpFlags {
   host: string;
@@ -148,6 +151,8 @@ async function up(flags: UpFlags): Promise<undefined> {
       allowSha1: flags.allowSha1 ?? false,
       ...(flags.policy ? { policy: flags.policy } : {}),
       ...(clockSkewMs !== undefined ? { clockSkewMs } : {}),
+      // The trainer board plays the built-in scenarios.
+      scenarios: scenarioLibrary(builtInScenarioDir()),
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -180,6 +185,7 @@ async function up(flags: UpFlags): Promise<undefined> {
   try {
     const demo = await ensureDemo(harness, stateDir);
     const configs = await writeClientConfigs(harness, stateDir, demo);
+    await connectBoardToDemoClient(harness, demo);
     const warning = await demoCertificateWarning(harness, demo, stateDir);
     printSummary(harness, stateDir, demo, configs, warning ? [warning] : []);
   } catch (error) {

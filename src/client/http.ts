@@ -14,6 +14,12 @@ export interface HttpOptions {
   insecure?: boolean;
   /** Default 30 s. */
   timeoutMs?: number;
+  /**
+   * Keep connections open between requests (default true). A client that calls only now and
+   * then (the trainer board's) turns it off: a kept connection the server closes after its idle
+   * timeout can fail the next request with a reset.
+   */
+  keepAlive?: boolean;
 }
 
 export interface HttpResponse {
@@ -42,12 +48,13 @@ export class HttpClient {
   readonly #timeoutMs: number;
 
   constructor(options: HttpOptions = {}) {
+    const keepAlive = options.keepAlive ?? true;
     this.#https = new HttpsAgent({
-      keepAlive: true,
+      keepAlive,
       ...(options.ca !== undefined ? { ca: options.ca } : {}),
       rejectUnauthorized: !options.insecure,
     });
-    this.#http = new HttpAgent({ keepAlive: true });
+    this.#http = new HttpAgent({ keepAlive });
     this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
 

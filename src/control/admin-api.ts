@@ -11,12 +11,16 @@ import { TimeFormatError } from "../core/clock.js";
 import { type RefusalKind, RefusedError } from "../core/errors.js";
 import type { Environment } from "../core/events.js";
 import type { Slot } from "../sts/rollover.js";
+import type { LocalBoard } from "./board/board.js";
+import { mountBoardRoutes } from "./board/board-api.js";
 import type { NewSystemUser, SystemUserChanges, WspTrustInput } from "./harness-control.js";
 import type { LocalControl } from "./local-control.js";
 import { openApiDocument } from "./openapi.js";
 
 export interface AdminDeps {
   control: LocalControl;
+  /** The trainer board's endpoints (client, timeline, event stream, scenarios): board/board-api.ts. */
+  board?: LocalBoard;
 }
 
 const UPLOAD_LIMIT = "1mb";
@@ -172,6 +176,8 @@ export function adminRouter(deps: AdminDeps): Router {
       set !== undefined ? await c.setClock(set as string) : await c.advanceClock(advance as string | number),
     );
   });
+
+  if (deps.board) mountBoardRoutes(router, deps.board);
 
   // --- errors ----------------------------------------------------------------------------------
 

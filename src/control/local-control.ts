@@ -78,7 +78,8 @@ export interface ControlledHarness {
 const MIN_TIME_MS = Date.parse("1950-01-01T00:00:00Z");
 const MAX_TIME_MS = Date.parse("9999-12-31T23:59:59Z");
 
-function inRange(ms: number, field: string): number {
+/** `ms`, or BAD_TIME when it lies outside the years harness time may take. */
+export function inRange(ms: number, field: string): number {
   if (!Number.isFinite(ms) || ms < MIN_TIME_MS || ms > MAX_TIME_MS) {
     throw new RefusedError(
       "invalid",
@@ -90,7 +91,7 @@ function inRange(ms: number, field: string): number {
 }
 
 /** A time or duration from the caller, or BAD_TIME naming what was wrong with it. */
-function parsed<T>(parse: () => T): T {
+export function parsed<T>(parse: () => T): T {
   try {
     return parse();
   } catch (error) {

@@ -2,6 +2,7 @@
  * OpenAPI 3.1 description of the admin API, served at `GET /admin/api/openapi.json`.
  */
 import { ROLLOVER_POLICIES } from "../sts/rollover.js";
+import { boardPaths, boardSchemas } from "./board/board-openapi.js";
 
 const error = { $ref: "#/components/responses/Error" };
 const envParam = { $ref: "#/components/parameters/Env" };
@@ -41,6 +42,7 @@ export const openApiDocument = {
   },
   servers: [{ url: "/admin/api" }],
   paths: {
+    ...boardPaths,
     "/environments": {
       get: { summary: "Both environments", responses: { "200": ok("The environments") } },
     },
@@ -316,6 +318,7 @@ export const openApiDocument = {
       },
     },
     schemas: {
+      ...boardSchemas,
       Environment: {
         type: "object",
         required: [

@@ -88,6 +88,14 @@ export class RemoteControl implements HarnessControl {
     this.close();
   }
 
+  /**
+   * Any admin API call, for surfaces beside `HarnessControl` over the same API (the board's
+   * `RemoteBoard`): `path` relative to `/admin/api/`, JSON in and out.
+   */
+  request<T>(method: string, path: string, json?: unknown): Promise<T> {
+    return this.#call<T>(method, path, json === undefined ? undefined : { json });
+  }
+
   /** One admin API call; JSON in and out, a raw certificate file when `file` is given. */
   async #call<T>(
     method: string,

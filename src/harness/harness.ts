@@ -17,7 +17,9 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { adminRouter, errorResponse } from "../control/admin-api.js";
-import { LocalControl, type WspTrustSettings } from "../control/local-control.js";
+import { LocalBoard } from "../control/board/board.js";
+import type { ScenarioLibrary } from "../control/board/scenario-player.js";
+import { type ControlledHarness, LocalControl, type WspTrustSettings } from "../control/local-control.js";
 import { type Clock, clocksOf, RealClock, VirtualClock } from "../core/clock.js";
 import { ENVIRONMENTS, type Environment, EventLog } from "../core/events.js";
 import { Registry } from "../sts/registry/registry.js";
@@ -69,6 +71,8 @@ export interface HarnessOptions {
   state?: HarnessState;
   /** Which STS signing certificates the SMDB trusts per environment (default: the current one). */
   wspTrust?: Partial<Record<Environment, StsTrust>>;
+  /** Scenarios the trainer board can play ("Afspil scenarie"); `up` gives the built-in ones. */
+  scenarios?: ScenarioLibrary;
 }
 
 /** Where the SMDB keeps its records inside the state dir. */
@@ -108,6 +112,8 @@ export class Harness<C extends Clock = Clock> {
     readonly control: LocalControl,
     /** The clock message Timestamps and the replay window are judged against (default: `clock`). */
     readonly messageClock: Clock = clock,
+    /** The trainer board's server side: its client, timeline, inspector and scenario player. */
+    readonly board?: LocalBoard,
   ) {
     this.#server = server;
     this.#url = url;
@@ -142,6 +148,7 @@ export class Harness<C extends Clock = Clock> {
   close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = (async () => {
+        await this.board?.close();
         const closing = new Promise<void>((resolve) => this.#server.close(() => resolve()));
         this.#server.closeAllConnections();
         await closing;
@@ -218,7 +225,7 @@ export async function startHarness<C extends Clock = Clock>(
     });
   });
   app.get("/", serveAdminPage);
-  const control = new LocalControl({
+  const controlled: ControlledHarness = {
     registry,
     identities: state,
     clock,
@@ -227,8 +234,16 @@ export async function startHarness<C extends Clock = Clock>(
     baseUrl: () => baseUrl,
     tlsCaPem: () => (options.http ? null : state.ca.root.certificate.pem + state.ca.issuing.certificate.pem),
     settings: () => ({ ...settings, messageClock: messageClockName(messageClock, clock) }),
+  };
+  const control = new LocalControl(controlled);
+  const board = new LocalBoard({
+    harness: controlled,
+    control,
+    messageClock,
+    issue: (o) => state.ca.issue(o),
+    ...(options.scenarios ? { scenarios: options.scenarios } : {}),
   });
-  app.use("/admin/api", adminRouter({ control }));
+  app.use("/admin/api", adminRouter({ control, board }));
   app.use(
     stsRouter({
       clocks,
@@ -306,6 +321,7 @@ export async function startHarness<C extends Clock = Clock>(
     store,
     control,
     messageClock,
+    board,
   );
 }
 

@@ -50,7 +50,7 @@ describe("the page's verdict badges", () => {
               `[data-user-id="${c.userId}"] [data-env="${c.env}"] .cert[data-sha256="${c.credential.certificate.sha256}"] [data-status]`,
             )
             .first();
-          await badge.waitFor({ timeout: 10_000 });
+          await badge.waitFor({ timeout: 60_000 });
           await expect(badge.getAttribute("data-status"), c.name).resolves.toBe(c.expected);
         }
       } finally {
