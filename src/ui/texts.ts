@@ -425,6 +425,16 @@ export const REASONS: Record<string, { da: readonly [string, string]; en: readon
       "The client asks for a token for a service the STS does not know: often one environment's STS with the other's SMDB. Fix the client's configuration.",
     ],
   },
+  HEADER_NOT_UNDERSTOOD: {
+    da: [
+      "Beskeden har en obligatorisk header (mustUnderstand), som tjenesten ikke forstår",
+      "Fjern headeren, eller send den uden mustUnderstand.",
+    ],
+    en: [
+      "The message carries a mandatory header (mustUnderstand) the service does not understand",
+      "Remove the header, or send it without mustUnderstand.",
+    ],
+  },
   WRONG_ENDPOINT: {
     da: ["Beskeden er sendt til den forkerte adresse", "Ret adressen (wsa:To) i klientens opsætning."],
     en: ["The message went to the wrong address", "Fix the address (wsa:To) in the client's configuration."],
