@@ -344,6 +344,17 @@ export class ScenarioClient {
     ];
   }
 
+  /**
+   * When the client asks for a new token in any call, whatever SMDB says (harness time): its
+   * refresh moment on its own (skewed) clock. Undefined when it holds no token.
+   */
+  renewalAt(): number | undefined {
+    const token = this.#client?.cachedToken;
+    if (!token) return undefined;
+    const refreshBefore = this.#client!.options.refreshBeforeMs ?? 60_000;
+    return token.clientExpiresMs - refreshBefore - this.#clock.skewMs;
+  }
+
   async close(): Promise<void> {
     this.#client?.close();
     this.#http.close();

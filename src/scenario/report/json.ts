@@ -53,6 +53,7 @@ export function toJsonResult(result: ScenarioResult) {
       nemlogin: i.nemlogin,
     })),
     evaluations: result.evaluations,
+    repeatedCycles: result.repeatedCycles,
     elapsedMs: result.elapsedMs,
   };
 }
