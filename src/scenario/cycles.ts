@@ -9,9 +9,22 @@
  * one token request to the next, with real calls at every instant inside it where the answer can
  * change — the cycles that follow until the next change are copies of it, shifted by its period.
  * This module computes those copies; it makes no calls. docs/scenarios.md gives the argument.
+ *
+ * One refinement: messages write most times to the second (the requested wst:Lifetime, the
+ * WS-Security timestamps), so a call answers alike only when shifted by whole seconds. A cycle
+ * whose length is not a whole number of seconds (e.g. the first one after an action at a
+ * millisecond instant) is therefore not copied; the one after it is.
  */
 import { formatDuration } from "../core/clock.js";
 import type { CallOutcome, EvaluatedInterval } from "./result.js";
+
+/** Times in messages are written to the second: calls repeat under shifts by multiples of this. */
+export const SHIFT_RESOLUTION_MS = 1000;
+
+/** Whether a cycle from `startMs` to `endMs` can be repeated: its length is a whole number of seconds. */
+export function repeatable(startMs: number, endMs: number): boolean {
+  return endMs > startMs && (endMs - startMs) % SHIFT_RESOLUTION_MS === 0;
+}
 
 export interface ObservedCycle {
   /** When the client obtained the token the cycle begins with (a real call). */
@@ -41,7 +54,9 @@ export interface CycleRepeat {
  */
 export function repeatCycle(cycle: ObservedCycle, nextChangeMs: number, isEnd: boolean): CycleRepeat {
   const period = cycle.endMs - cycle.startMs;
-  if (!(period > 0)) throw new RangeError(`a token cycle must have a positive length, got ${period} ms`);
+  if (!repeatable(cycle.startMs, cycle.endMs)) {
+    throw new RangeError(`a token cycle must last a positive whole number of seconds, got ${period} ms`);
+  }
   // Cycle starts before the change: startMs + k·period < nextChangeMs for k = 0 … last.
   const last = Math.ceil((nextChangeMs - cycle.startMs) / period) - 1;
   // Copies k = 1 … last - 1 always; at the end of the scenario copy k = last too, cut off there.

@@ -10,7 +10,7 @@
  * change, and calls for real again there. So the number of real calls grows with the number of
  * changes, not with the scenario's length divided by the token lifetime.
  */
-import { appendMerged, repeatCycle, sameAnswer } from "./cycles.js";
+import { appendMerged, repeatable, repeatCycle, sameAnswer } from "./cycles.js";
 import type { ScenarioStep } from "./parse.js";
 import type { CallOutcome, EvaluatedInterval } from "./result.js";
 
@@ -118,7 +118,13 @@ export async function evaluateTimeline(host: TimelineHost, options: TimelineOpti
 
     // A renewal seen by a real call (e.g. SMDB refused the cached token and the client got a new
     // one): the cycle since the previous token repeats when that call answered as its first did.
-    if (copying && fetched && cycleStart && sameAnswer(intervals[cycleStart.index]!.outcome, outcome)) {
+    if (
+      copying &&
+      fetched &&
+      cycleStart &&
+      repeatable(cycleStart.atMs, t) &&
+      sameAnswer(intervals[cycleStart.index]!.outcome, outcome)
+    ) {
       const cycle = {
         startMs: cycleStart.atMs,
         endMs: t,
@@ -139,12 +145,23 @@ export async function evaluateTimeline(host: TimelineHost, options: TimelineOpti
     if (fetched) cycleStart = { atMs: t, index: intervals.length - 1 };
 
     let next = nextChange;
-    for (const instant of host.tokenInstants()) if (instant > t) next = Math.min(next, instant);
     const renewal = host.renewalAt();
+    // A token due for renewal as soon as it arrives is never used twice: every call asks for a
+    // new one, so the answer can change only at a change of state.
+    const tokenless = !options.everyRenewal && renewal !== undefined && renewal <= t;
+    if (!tokenless)
+      for (const instant of host.tokenInstants()) if (instant > t) next = Math.min(next, instant);
 
     // A renewal the client will make whatever SMDB says, before any change: no call is needed to
     // know that it starts the same cycle again.
-    if (copying && cycleStart && renewal !== undefined && renewal === next && next < nextChange) {
+    if (
+      copying &&
+      cycleStart &&
+      renewal !== undefined &&
+      renewal === next &&
+      next < nextChange &&
+      repeatable(cycleStart.atMs, next)
+    ) {
       intervals[intervals.length - 1]!.toMs = next;
       const cycle = {
         startMs: cycleStart.atMs,
