@@ -228,7 +228,8 @@ Examples:
     .description(
       "Run every ordering (and relative timing) of the rotation steps — upload+save, provision per " +
         "environment, client deploy, old certificate expiry; client with and without fallback — through " +
-        "the real STS and SMDB, and show which cause downtime under a rollover policy.",
+        "the real STS and SMDB, and show which cause downtime under a rollover policy, when (relative to " +
+        "the old certificate's expiry) the client can deploy without downtime, and how far each step can move.",
     )
     .addOption(
       new Option("--policy <policy>", "rollover policy, or all")
@@ -237,7 +238,7 @@ Examples:
     )
     .option(
       "--json",
-      "print {policy, orderings: [{steps, downtimeMs, safe, firstFailureReason}]} (an array for --policy all)",
+      "print {policy, orderings: [{steps, fromExpiry, downtimeMs, safe, firstFailureReason, deployWindow, …}], sequences: [{order, fallback, safe, deployWindow, slack}]} (an array for --policy all)",
     )
     .option("--match <code>", "only orderings whose code contains this, e.g. U-PP-D (codes: U, PI, PP, D, E)")
     .option("--workers <n>", "parallel worker threads (default: one per core)")
