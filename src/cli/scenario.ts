@@ -19,6 +19,7 @@ import {
 } from "../scenario/report/index.js";
 import { runScenarioFiles } from "../scenario/run-many.js";
 import { checkRemoteTarget, type RemoteTarget } from "../scenario/runner.js";
+import { parseShard, type Shard, shardFiles } from "../scenario/shard.js";
 import { DEFAULT_ROLLOVER_POLICY, ROLLOVER_POLICIES, type RolloverPolicy } from "../sts/rollover.js";
 import { action, CliError } from "./common.js";
 
@@ -61,6 +62,29 @@ async function writeReport(out: string, report: string): Promise<void> {
     throw new CliError(
       `--out ${out}: cannot write the report (${(error as NodeJS.ErrnoException).code ?? error})`,
     );
+  }
+}
+
+/** `--workers N`: a whole number of at least 1 (`--workers 0` would run nothing). */
+export function workersOption(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const workers = Number(text);
+  if (!(Number.isInteger(workers) && workers >= 1)) {
+    throw new CliError(
+      `--workers must be a whole number of at least 1 (the worker threads that run scenarios), got "${text}"`,
+    );
+  }
+  return workers;
+}
+
+/** `--shard i/n`, or one sentence and exit 2. */
+function shardOption(text: string | undefined): Shard | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseShard(text);
+  } catch (error) {
+    if (error instanceof RangeError) throw new CliError(error.message);
+    throw error;
   }
 }
 
@@ -128,6 +152,10 @@ Examples:
     .option("--verbose", "terminal: show the timeline of passing scenarios too")
     .option("--workers <n>", "parallel worker threads (default: one per core)")
     .option(
+      "--shard <i/n>",
+      "run only shard i of n (e.g. 2/4): every n-th file of the run sorted by path; the n shards together run every file once",
+    )
+    .option(
       "--target <url>",
       "drive this running harness (e.g. a container) instead of one in-process; it must run with " +
         "--virtual-clock and --message-clock harness; scenarios then run one after the other",
@@ -145,7 +173,8 @@ Examples:
   smdb-harness scenario run rotations/                        every *.yaml in a directory
   smdb-harness scenario run scenarios/*.yaml --reporter junit --out junit.xml
   smdb-harness scenario run --reporter html --out rotation.html   a page for trainers
-  smdb-harness scenario run --target http://127.0.0.1:8080    against a running harness`,
+  smdb-harness scenario run --target http://127.0.0.1:8080    against a running harness
+  smdb-harness scenario run rotations/ --shard 2/4 --reporter junit --out junit-2.xml   one CI job of four`,
     )
     .action(
       action(
@@ -156,16 +185,21 @@ Examples:
             out?: string;
             verbose?: boolean;
             workers?: string;
+            shard?: string;
             target?: string;
             targetCa?: string;
           },
         ) => {
-          const list = files.length > 0 ? await expandScenarioPaths(files) : await builtInScenarioFiles();
-          if (list.length === 0)
-            throw new CliError("no scenario files given and no built-in scenarios found");
-          const workers = options.workers === undefined ? undefined : Number(options.workers);
-          if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
-            throw new CliError(`--workers must be a whole number of at least 1, got "${options.workers}"`);
+          const workers = workersOption(options.workers);
+          const shard = shardOption(options.shard);
+          const all = files.length > 0 ? await expandScenarioPaths(files) : await builtInScenarioFiles();
+          if (all.length === 0) throw new CliError("no scenario files given and no built-in scenarios found");
+          const list = shard ? shardFiles(all, shard) : all;
+          const shardLabel = shard ? `${shard.index}/${shard.total}` : undefined;
+          if (shard) {
+            process.stderr.write(
+              `shard ${shardLabel}: ${list.length} of ${all.length} scenario file${all.length === 1 ? "" : "s"}\n`,
+            );
           }
           const target = await targetOption(options.target, options.targetCa);
           const color =
@@ -193,7 +227,13 @@ Examples:
             if (error instanceof ScenarioError) {
               // CI reads the JUnit file: say there why nothing ran, rather than leaving none.
               if (options.reporter === "junit" && options.out) {
-                await writeReport(options.out, junitInputErrorReport(error.problems));
+                await writeReport(
+                  options.out,
+                  junitInputErrorReport(
+                    error.problems,
+                    shardLabel ? { suite: `smdb-harness scenarios (shard ${shardLabel})` } : {},
+                  ),
+                );
               }
               throw new CliError(`bad scenario input:\n${error.message}`, 2);
             }
@@ -203,6 +243,7 @@ Examples:
           const report = renderReport(options.reporter, results, elapsed, {
             color,
             verbose: options.verbose,
+            ...(shardLabel ? { shard: shardLabel } : {}),
           });
           if (options.out) {
             await writeReport(options.out, report);
@@ -260,10 +301,7 @@ Examples:
           match?: string;
         }) => {
           const policies = options.policy === "all" ? [...ROLLOVER_POLICIES] : [options.policy];
-          const workers = options.workers === undefined ? undefined : Number(options.workers);
-          if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
-            throw new CliError(`--workers must be a whole number of at least 1, got "${options.workers}"`);
-          }
+          const workers = workersOption(options.workers);
           const results: ExploreResult[] = [];
           for (const policy of policies) {
             const started = performance.now();

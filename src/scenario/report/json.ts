@@ -58,11 +58,17 @@ export function toJsonResult(result: ScenarioResult) {
   };
 }
 
-export function jsonReport(results: ScenarioResult[], elapsedMs: number): string {
+export function jsonReport(results: ScenarioResult[], elapsedMs: number, shard?: string): string {
   const passed = results.filter((r) => r.passed).length;
   return `${JSON.stringify(
     {
-      summary: { scenarios: results.length, passed, failed: results.length - passed, elapsedMs },
+      summary: {
+        scenarios: results.length,
+        passed,
+        failed: results.length - passed,
+        elapsedMs,
+        ...(shard ? { shard } : {}),
+      },
       results: results.map(toJsonResult),
     },
     null,
