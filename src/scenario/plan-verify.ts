@@ -85,8 +85,10 @@ function iso(ms: number): string {
 const STRICT_TOKEN_LIFETIME = "1m";
 
 /**
- * The scenario of one set of moments, YAML-shaped. `client` on `environment` (the target, or
- * integration for the check), starting with `cert`.
+ * The scenario of one set of moments, YAML-shaped: a client on `environment` (the target, or
+ * integration for the check) starting with `cert` — the old one (with the new one deployed as
+ * planned, the old one kept as fallback when the plan says so), or for the check on integration
+ * the new one alone, as a test asks the STS for a token with exactly that certificate.
  */
 export function planScenario(
   input: PlanInput,
@@ -161,7 +163,6 @@ export function planScenario(
       client: {
         cert: options.cert,
         tokenLifetime: STRICT_TOKEN_LIFETIME,
-        ...(options.cert === "new" && input.fallback ? { fallback: "old" } : {}),
       },
     },
     steps,
