@@ -6,10 +6,10 @@
  * deploy in the client) — with, per step, the recommended moment, the earliest and latest safe
  * moments, and the downtime if it is a day late (or early).
  *
- * The schedule is proposed by rules (schedule.ts-like pure functions below); every moment the
- * plan prints is then checked by running the corresponding scenario through the real engine
- * (real STS, real SMDB, real client; plan-verify.ts). The client in those runs asks for a new
- * token for every call, so the dates hold whatever the token timing.
+ * This module holds the input checks and the schedule, pure functions of the input and the policy's
+ * rules; every moment the plan prints is then checked by running the corresponding scenario
+ * through the real engine (real STS, real SMDB, real client; plan-verify.ts). The client in those
+ * runs asks for a new token for every call, so the dates hold whatever the token timing.
  */
 import { HarnessError } from "../core/errors.js";
 import type { Environment } from "../core/events.js";

@@ -72,7 +72,7 @@ describe("smdb-harness plan", () => {
     );
     // The new certificate exists: nothing to order.
     expect(run.stdout).not.toContain("1. NemID-administrator");
-  });
+  }, 300_000);
 
   it("--lang en --json, --ics and --scenario: the calendar reminds before deadlines, the scenario passes", async () => {
     const ics = join(dir, "plan.ics");
@@ -169,7 +169,7 @@ describe("smdb-harness plan", () => {
     const check = await runCli(["scenario", "run", scenario], { timeoutMs: 120_000 });
     expect(check.code, check.stdout + check.stderr).toBe(0);
     expect(check.stdout).toContain("✔ PASS rotation-plan");
-  });
+  }, 300_000);
 
   it("refuses bad input with one sentence and exit 2", async () => {
     const cases: Array<{ args: string[]; message: RegExp }> = [
@@ -213,5 +213,5 @@ describe("smdb-harness plan", () => {
       expect(run.stderr.trimEnd().split("\n"), run.stderr).toHaveLength(1);
       expect(run.stdout).toBe("");
     }
-  });
+  }, 300_000);
 });

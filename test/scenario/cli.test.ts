@@ -53,7 +53,7 @@ describe("smdb-harness scenario run", () => {
     process.stdout.write(
       `built-in scenarios: ${report.summary.scenarios}, ${report.results.reduce((n, r) => n + r.evaluations, 0)} real calls, ${report.summary.elapsedMs} ms running\n`,
     );
-  });
+  }, 300_000);
 
   it("exits 1 and shows expected against actual for each deliberately wrong expectation", async () => {
     const wrong: Array<{ base: string; name: string; edit: (text: string) => string; label: string }> = [

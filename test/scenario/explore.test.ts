@@ -80,7 +80,7 @@ describe("ordering explorer", () => {
     // After the expiry nothing saves the rotation: the old certificate cannot be provisioned any more.
     const afterExpiry = result.sequences.filter((s) => s.order === "E → U → PI → PP");
     expect(afterExpiry.map((s) => s.safe)).toEqual([false, false]);
-  });
+  }, 300_000);
 
   it("overlap: safe exactly when the client has a provisioned certificate at every moment", async () => {
     const result = await exploreOrderings({ policy: "overlap", match: "-U-PP-", workers: 1, timings: false });
@@ -97,7 +97,7 @@ describe("ordering explorer", () => {
       expect(o.safe, `${o.order}, fallback ${o.fallback}`).toBe(safe);
       if (!o.safe) expect(o.firstFailureReason).toMatch(/^CERT_(EXPIRED|NOT_PROVISIONED|NOT_REGISTERED)$/);
     }
-  });
+  }, 300_000);
 
   it("at-expiry, every order: the steps' slack follows from which orders are safe", async () => {
     const result = await exploreOrderings({ policy: "at-expiry", workers: 1 });
@@ -126,7 +126,7 @@ describe("ordering explorer", () => {
       "provision production": "after upload+save; before old certificate expires",
       "provision integration": "after upload+save; until the end",
     });
-  });
+  }, 300_000);
 
   it("scenario explore --json prints {policy, orderings: [{steps, downtimeMs, safe, firstFailureReason}]}", async () => {
     const run = await runCli([
@@ -169,5 +169,5 @@ describe("ordering explorer", () => {
     const bad = await runCli(["scenario", "explore", "--match", "X-Y"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('no ordering matches "X-Y"');
-  });
+  }, 300_000);
 });

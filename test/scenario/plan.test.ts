@@ -145,7 +145,7 @@ describe("verified plans for a certificate expiring on 15 March 2027", () => {
       const json = planJson(plan) as { steps: Array<{ id: string; latest: string }> };
       expect(json.steps.map((s) => s.id)).toEqual(plan.steps.map((s) => s.id));
       expect(planIcs(plan)).toContain("TRIGGER:-P14D");
-    });
+    }, 300_000);
   }
 
   it("at-expiry without fallback: a day early is a day of CERT_NOT_YET_ACTIVE", async () => {
@@ -155,5 +155,5 @@ describe("verified plans for a certificate expiring on 15 March 2027", () => {
     expect(deploy.early).toMatchObject({ downtimeMs: DAY, reason: "CERT_NOT_YET_ACTIVE" });
     expect(plan.integrationCheck).toBeUndefined();
     expect(planText(plan, "en")).toContain("No check on integration");
-  });
+  }, 300_000);
 });

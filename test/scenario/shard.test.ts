@@ -74,7 +74,7 @@ describe("scenario run --shard and --workers", () => {
     }
     expect(names).toHaveLength(15);
     expect(new Set(names).size).toBe(15);
-  });
+  }, 300_000);
 
   it("refuses a shard out of range and --workers 0 with one sentence, exit 2, before running anything", async () => {
     const shard = await runCli(["scenario", "run", "--shard", "4/3"]);
@@ -88,5 +88,5 @@ describe("scenario run --shard and --workers", () => {
     const explore = await runCli(["scenario", "explore", "--workers", "0"]);
     expect(explore.code).toBe(2);
     expect(explore.stderr).toContain("--workers must be a whole number of at least 1");
-  });
+  }, 300_000);
 });

@@ -49,7 +49,7 @@ describe("work grows with the changes, not with length ÷ token lifetime", () =>
     expect(short.repeatedCycles).toBeGreaterThan(14_000);
     expect(long.repeatedCycles).toBeGreaterThan(10 * 14_000);
     expect(long.intervals.length).toBe(short.intervals.length);
-  });
+  }, 300_000);
 
   it("each further action adds calls", async () => {
     const base = await runScenario(rotation({ end: "+40d", tokenLifetime: "5m" }));
@@ -68,5 +68,5 @@ describe("work grows with the changes, not with length ÷ token lifetime", () =>
     expect(more.evaluations).toBeLessThanOrEqual(base.evaluations + 2 * 3);
     // Without the privilege to report, every call after the change fails at SMDB.
     expect(more.failures.map((f) => f.reason)).toEqual(["CERT_EXPIRED", "PRIVILEGE_MISSING"]);
-  });
+  }, 300_000);
 });
