@@ -143,7 +143,7 @@ describe("smdb-harness scenario run", () => {
     expect(mixed.stdout).toContain("✖ FAIL wrong-exact-downtime");
     expect(mixed.stdout).toMatch(/downtime: expected 1d1h, actual 1d1ms/);
     expect(mixed.stdout).toContain("✔ PASS correct-rotation-overlap");
-  });
+  }, 300_000);
 
   it("exits 2 for bad input, naming file, line and field, and runs nothing", async () => {
     const bad = join(dir, "bad.yaml");
@@ -176,7 +176,7 @@ describe("smdb-harness scenario run", () => {
     const missing = await runCli(["scenario", "run", join(dir, "does-not-exist.yaml")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("does-not-exist.yaml");
-  });
+  }, 300_000);
 
   it("exits 2 for a misspelt reason code, naming file, line, field and the closest code", async () => {
     const typo = join(dir, "typo-reason.yaml");
@@ -208,7 +208,7 @@ describe("smdb-harness scenario run", () => {
     const { DOMParser } = await import("@xmldom/xmldom");
     const parsed = new DOMParser().parseFromString(xml, "text/xml");
     expect(parsed.getElementsByTagName("error")).toHaveLength(1);
-  });
+  }, 300_000);
 
   it("writes JUnit and HTML reports to a file", async () => {
     const out = join(dir, "junit.xml");
@@ -224,5 +224,5 @@ describe("smdb-harness scenario run", () => {
     expect(run.code, run.stderr).toBe(0);
     const xml = await readFile(out, "utf8");
     expect(xml).toContain('<testcase name="client-switched-before-sts"');
-  });
+  }, 300_000);
 });
