@@ -85,9 +85,19 @@ function parseArgs(argv: string[]): { json: boolean; filter?: string; dir?: stri
   return { json, ...(filter === undefined ? {} : { filter }), ...(dir === undefined ? {} : { dir }) };
 }
 
+const CONTRACT_FIELDS = new Set([
+  "name",
+  "opsPerSec",
+  "ceilingOpsPerSec",
+  "ratio",
+  "p50Ms",
+  "p99Ms",
+  "keyBits",
+]);
+
 function table(results: BenchResult[]): string {
   const rows = [
-    ["case", "ops/s", "ceiling ops/s", "ratio", "p50 ms", "p99 ms", "key bits"],
+    ["case", "ops/s", "ceiling ops/s", "ratio", "p50 ms", "p99 ms", "key bits", "more"],
     ...results.map((r) => [
       r.name,
       String(r.opsPerSec),
@@ -96,10 +106,23 @@ function table(results: BenchResult[]): string {
       String(r.p50Ms),
       String(r.p99Ms),
       String(r.keyBits),
+      Object.entries(r)
+        .filter(([key]) => !CONTRACT_FIELDS.has(key))
+        .map(([key, value]) => `${key}=${value}`)
+        .join(" "),
     ]),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
-  return `${rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ")).join("\n")}\n`;
+  return `${rows
+    .map((row) =>
+      row
+        .map((cell, c) =>
+          c === 0 || c === row.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!),
+        )
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n")}\n`;
 }
 
 async function main(): Promise<number> {
@@ -137,6 +160,7 @@ async function main(): Promise<number> {
           p50Ms: round(run.p50Ms),
           p99Ms: round(run.p99Ms),
           keyBits: benchCase.keyBits,
+          ...(benchCase.extra ? await benchCase.extra() : {}),
         };
         results.push(result);
         if (json) process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -18,6 +18,11 @@ export interface BenchCase {
    * Defaults: warm up for 300 ms, then iterate for 1.5 s and at least 5 times.
    */
   measure?: { warmupMs?: number; seconds?: number; minIterations?: number; maxIterations?: number };
+  /**
+   * Fields added to the case's line after it has been measured (e.g. a scenario case's wall time
+   * and real calls); the contract's fields stay as they are.
+   */
+  extra?(): Promise<Record<string, number | string>> | Record<string, number | string>;
 }
 
 export interface BenchModule {
@@ -33,4 +38,6 @@ export interface BenchResult {
   p50Ms: number;
   p99Ms: number;
   keyBits: number;
+  /** A case's extra fields (BenchCase.extra). */
+  [field: string]: number | string | null;
 }

@@ -59,6 +59,15 @@ export {
   type ScenarioProblem,
 } from "./scenario/parse.js";
 export {
+  checkPlanInput,
+  type PlanInput,
+  PlanInputError,
+  proposeSchedule,
+  type Schedule,
+} from "./scenario/plan.js";
+export { type Language, planIcs, planJson, planText } from "./scenario/plan-report.js";
+export { type RotationPlan, verifyPlan } from "./scenario/plan-verify.js";
+export {
   htmlReport,
   jsonReport,
   junitReport,

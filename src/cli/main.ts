@@ -39,6 +39,7 @@ const registrations: Array<() => Promise<{ register(program: Command): void }>> 
   () => import("./certs.js"),
   () => import("./check-expiry.js"),
   () => import("./scenario.js"),
+  () => import("./plan.js"),
   () => import("./up.js"),
   () => import("./client.js"),
 ];
@@ -53,7 +54,8 @@ Start here:
   smdb-harness certs issue --help       make a test systembruger certificate
   smdb-harness client call --config .smdb-harness/client-production.yaml --operation Ping
   smdb-harness check-expiry certs/      which certificates expire soon?
-  smdb-harness scenario run             run the built-in rotation scenarios`,
+  smdb-harness scenario run             run the built-in rotation scenarios
+  smdb-harness plan --old current.cer --new renewed.cer   a dated, verified rotation plan`,
 );
 
 try {

@@ -20,6 +20,7 @@ import {
 } from "../scenario/report/index.js";
 import { runScenarioFiles } from "../scenario/run-many.js";
 import { checkRemoteTarget, type RemoteTarget } from "../scenario/runner.js";
+import { parseShard, type Shard, shardFiles } from "../scenario/shard.js";
 import { DEFAULT_ROLLOVER_POLICY, ROLLOVER_POLICIES, type RolloverPolicy } from "../sts/rollover.js";
 import { action, CliError } from "./common.js";
 
@@ -60,6 +61,29 @@ async function writeReport(out: string, report: string): Promise<void> {
     await writeFile(out, report);
   } catch (error) {
     throw new CliError(`--out ${out}: ${fileErrorSentence("the report", error, "written")}`);
+  }
+}
+
+/** `--workers N`: a whole number of at least 1 (`--workers 0` would run nothing). */
+export function workersOption(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const workers = Number(text);
+  if (!(Number.isInteger(workers) && workers >= 1)) {
+    throw new CliError(
+      `--workers must be a whole number of at least 1 (the worker threads that run scenarios), got "${text}"`,
+    );
+  }
+  return workers;
+}
+
+/** `--shard i/n`, or one sentence and exit 2. */
+function shardOption(text: string | undefined): Shard | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseShard(text);
+  } catch (error) {
+    if (error instanceof RangeError) throw new CliError(error.message);
+    throw error;
   }
 }
 
@@ -127,6 +151,10 @@ Examples:
     .option("--verbose", "terminal: show the timeline of passing scenarios too")
     .option("--workers <n>", "parallel worker threads (default: one per core)")
     .option(
+      "--shard <i/n>",
+      "run only shard i of n (e.g. 2/4): every n-th file of the run sorted by path; the n shards together run every file once",
+    )
+    .option(
       "--target <url>",
       "drive this running harness (e.g. a container) instead of one in-process; it must run with " +
         "--virtual-clock and --message-clock harness; scenarios then run one after the other",
@@ -144,7 +172,8 @@ Examples:
   smdb-harness scenario run rotations/                        every *.yaml in a directory
   smdb-harness scenario run scenarios/*.yaml --reporter junit --out junit.xml
   smdb-harness scenario run --reporter html --out rotation.html   a page for trainers
-  smdb-harness scenario run --target http://127.0.0.1:8080    against a running harness`,
+  smdb-harness scenario run --target http://127.0.0.1:8080    against a running harness
+  smdb-harness scenario run rotations/ --shard 2/4 --reporter junit --out junit-2.xml   one CI job of four`,
     )
     .action(
       action(
@@ -155,16 +184,21 @@ Examples:
             out?: string;
             verbose?: boolean;
             workers?: string;
+            shard?: string;
             target?: string;
             targetCa?: string;
           },
         ) => {
-          const list = files.length > 0 ? await expandScenarioPaths(files) : await builtInScenarioFiles();
-          if (list.length === 0)
-            throw new CliError("no scenario files given and no built-in scenarios found");
-          const workers = options.workers === undefined ? undefined : Number(options.workers);
-          if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
-            throw new CliError(`--workers must be a whole number of at least 1, got "${options.workers}"`);
+          const workers = workersOption(options.workers);
+          const shard = shardOption(options.shard);
+          const all = files.length > 0 ? await expandScenarioPaths(files) : await builtInScenarioFiles();
+          if (all.length === 0) throw new CliError("no scenario files given and no built-in scenarios found");
+          const list = shard ? shardFiles(all, shard) : all;
+          const shardLabel = shard ? `${shard.index}/${shard.total}` : undefined;
+          if (shard) {
+            process.stderr.write(
+              `shard ${shardLabel}: ${list.length} of ${all.length} scenario file${all.length === 1 ? "" : "s"}\n`,
+            );
           }
           const target = await targetOption(options.target, options.targetCa);
           const color =
@@ -192,7 +226,13 @@ Examples:
             if (error instanceof ScenarioError) {
               // CI reads the JUnit file: say there why nothing ran, rather than leaving none.
               if (options.reporter === "junit" && options.out) {
-                await writeReport(options.out, junitInputErrorReport(error.problems));
+                await writeReport(
+                  options.out,
+                  junitInputErrorReport(
+                    error.problems,
+                    shardLabel ? { suite: `smdb-harness scenarios (shard ${shardLabel})` } : {},
+                  ),
+                );
               }
               throw new CliError(`bad scenario input:\n${error.message}`, 2);
             }
@@ -202,6 +242,7 @@ Examples:
           const report = renderReport(options.reporter, results, elapsed, {
             color,
             verbose: options.verbose,
+            ...(shardLabel ? { shard: shardLabel } : {}),
           });
           if (options.out) {
             await writeReport(options.out, report);
@@ -227,7 +268,8 @@ Examples:
     .description(
       "Run every ordering (and relative timing) of the rotation steps — upload+save, provision per " +
         "environment, client deploy, old certificate expiry; client with and without fallback — through " +
-        "the real STS and SMDB, and show which cause downtime under a rollover policy.",
+        "the real STS and SMDB, and show which cause downtime under a rollover policy, when (relative to " +
+        "the old certificate's expiry) the client can deploy without downtime, and how far each step can move.",
     )
     .addOption(
       new Option("--policy <policy>", "rollover policy, or all")
@@ -236,7 +278,7 @@ Examples:
     )
     .option(
       "--json",
-      "print {policy, orderings: [{steps, downtimeMs, safe, firstFailureReason}]} (an array for --policy all)",
+      "print {policy, orderings: [{steps, fromExpiry, downtimeMs, safe, firstFailureReason, deployWindow, …}], sequences: [{order, fallback, safe, deployWindow, slack}]} (an array for --policy all)",
     )
     .option("--match <code>", "only orderings whose code contains this, e.g. U-PP-D (codes: U, PI, PP, D, E)")
     .option("--workers <n>", "parallel worker threads (default: one per core)")
@@ -258,10 +300,7 @@ Examples:
           match?: string;
         }) => {
           const policies = options.policy === "all" ? [...ROLLOVER_POLICIES] : [options.policy];
-          const workers = options.workers === undefined ? undefined : Number(options.workers);
-          if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
-            throw new CliError(`--workers must be a whole number of at least 1, got "${options.workers}"`);
-          }
+          const workers = workersOption(options.workers);
           const results: ExploreResult[] = [];
           for (const policy of policies) {
             const started = performance.now();

@@ -269,8 +269,22 @@ export class ScenarioClient {
     };
   }
 
-  /** One real call (step 1 when the token cache needs it, then step 2). */
+  /**
+   * One real call (step 1 when the token cache needs it, then step 2). A keep-alive connection
+   * that the server closed just as the client reused it (ECONNRESET, "socket hang up") is a race of
+   * the transport, not something a scenario describes: the call is made once more, on a new
+   * connection.
+   */
   async call(): Promise<CallOutcome> {
+    const outcome = await this.#callOnce();
+    const raced =
+      !outcome.ok &&
+      (outcome.reason === "STS_UNREACHABLE" || outcome.reason === "WSP_UNREACHABLE") &&
+      /ECONNRESET|socket hang up/.test(outcome.message ?? "");
+    return raced ? this.#callOnce() : outcome;
+  }
+
+  async #callOnce(): Promise<CallOutcome> {
     if (!this.#client) return this.#notSent(this.#startError!);
     const client = this.#client;
     const before = client.cachedToken;
@@ -342,6 +356,17 @@ export class ScenarioClient {
       token.expiresMs + tolerance,
       token.expiresMs + tolerance + 1,
     ];
+  }
+
+  /**
+   * When the client asks for a new token in any call, whatever SMDB says (harness time): its
+   * refresh moment on its own (skewed) clock. Undefined when it holds no token.
+   */
+  renewalAt(): number | undefined {
+    const token = this.#client?.cachedToken;
+    if (!token) return undefined;
+    const refreshBefore = this.#client!.options.refreshBeforeMs ?? 60_000;
+    return token.clientExpiresMs - refreshBefore - this.#clock.skewMs;
   }
 
   async close(): Promise<void> {

@@ -98,6 +98,11 @@ export interface ScenarioResult {
   expectations: ExpectationResult[];
   /** Real calls made (one per evaluated instant). */
   evaluations: number;
+  /**
+   * Token cycles repeated without calls: renewals with no change of state since the token before
+   * (each repeats the cycle before it; see src/scenario/cycles.ts).
+   */
+  repeatedCycles: number;
   elapsedMs: number;
   /** Set when the scenario could not run at all. */
   error?: string;

@@ -5,12 +5,13 @@
  * and a remote harness take), and runs the real client (`WscClient`: real step-1 and step-2
  * messages over real HTTP) on a clock that follows harness time.
  *
- * Downtime is computed exactly: the runner visits every instant at which an input of a call can
- * change — the scenario's actions, scheduled activations, certificate notBefore and notAfter + 1 ms
- * (also as seen through a skewed client clock), the rollover moments the registry reports, the
- * client's token refresh moment and its token's expiry at the WSP (with the WSP's tolerance). At
- * each instant it makes one real call; that outcome holds until the next instant. Failing
- * intervals are merged into windows (same step and reason) and summed up to `end`.
+ * Downtime is computed exactly: the evaluation loop (timeline.ts) makes a real call at every
+ * instant at which an input of a call can change — the scenario's actions, scheduled activations,
+ * certificate notBefore and notAfter + 1 ms (also as seen through a skewed client clock), the
+ * rollover moments the registry reports, the ages at which the client's token is renewed or
+ * refused — except for token renewals with no change of state since the token before, which
+ * repeat the cycle before them (cycles.ts). Failing intervals are merged into windows (same step
+ * and reason) and summed up to `end`.
  */
 import type { ClientEndpoints, HarnessControl, SystemUserView } from "../control/harness-control.js";
 import { RemoteControl } from "../control/remote-control.js";
@@ -34,11 +35,11 @@ import {
   type ActionRecord,
   buildLanes,
   checkExpectations,
-  type EvaluatedInterval,
   failureWindows,
   type ScenarioResult,
   totalDowntime,
 } from "./result.js";
+import { evaluateTimeline } from "./timeline.js";
 
 /** A running harness to drive instead of an in-process one (`scenario run --target URL`). */
 export interface RemoteTarget {
@@ -65,6 +66,11 @@ export interface RunOptions {
   extraInstants?: number[];
   /** Replace the exact instants by sampling: one call every `sampleEveryMs` from start (tests only). */
   sampleEveryMs?: number;
+  /**
+   * Make a real call at every token renewal instead of repeating the token cycle before it when
+   * nothing changed (tests only: the reference the repeated cycles are checked against).
+   */
+  everyRenewal?: boolean;
 }
 
 /** Anything `runScenario` takes: a file path, an object shaped like the YAML, or a parsed scenario. */
@@ -111,6 +117,7 @@ export async function runScenario(input: ScenarioInput, options: RunOptions = {}
       certificates: [],
       expectations: [],
       evaluations: 0,
+      repeatedCycles: 0,
       elapsedMs: Math.round(performance.now() - started),
       error: `${scenario.file}: the scenario could not run: ${message}`,
     };
@@ -588,50 +595,33 @@ async function execute(scenario: Scenario, options: RunOptions): Promise<Scenari
   const run = new ScenarioRun(scenario, options);
   try {
     await run.start();
-    const start = scenario.startMs;
-    const end = scenario.endMs;
-    const staticInstants = [...new Set(run.staticInstants())]
-      .filter((t) => t > start && t < end)
-      .sort((a, b) => a - b);
-    const intervals: EvaluatedInterval[] = [];
-    let pendingSteps = scenario.steps.filter((step) => step.atMs < end);
-    let staticIndex = 0;
-    let t = start;
-    let evaluations = 0;
-    for (;;) {
-      // Actions due by now, each at its own time (in sampling mode they may lie between samples).
-      while (pendingSteps.length > 0 && pendingSteps[0]!.atMs <= t) {
-        await run.setTime(pendingSteps[0]!.atMs);
-        await run.apply(pendingSteps[0]!);
-        pendingSteps = pendingSteps.slice(1);
-      }
-      await run.setTime(t);
-      const outcome = await run.client.call();
-      evaluations++;
-      const user = await run.systemUser();
-      intervals.push({
-        fromMs: t,
-        toMs: end,
-        outcome,
-        client: run.clientLabel(),
-        nemlogin: run.nemloginLabel(user),
-      });
-      let next = end;
-      if (options.sampleEveryMs) {
-        next = Math.min(end, t + options.sampleEveryMs);
-      } else {
-        while (staticIndex < staticInstants.length && staticInstants[staticIndex]! <= t) staticIndex++;
-        if (staticIndex < staticInstants.length) next = Math.min(next, staticInstants[staticIndex]!);
-        for (const instant of run.client.dynamicInstants()) if (instant > t) next = Math.min(next, instant);
-        const changeAt = user.status[scenario.client.stsEnvironment].nextChangeAt;
-        const change = changeAt === null ? undefined : Date.parse(changeAt);
-        if (change !== undefined && change > t) next = Math.min(next, change);
-      }
-      if (pendingSteps.length > 0 && !options.sampleEveryMs) next = Math.min(next, pendingSteps[0]!.atMs);
-      intervals[intervals.length - 1]!.toMs = next;
-      if (next >= end) break;
-      t = next;
-    }
+    const env = scenario.client.stsEnvironment;
+    const { intervals, evaluations, repeatedCycles } = await evaluateTimeline(
+      {
+        setTime: (ms) => run.setTime(ms),
+        apply: (step) => run.apply(step),
+        call: () => run.client.call(),
+        state: async () => {
+          const user = await run.systemUser();
+          const changeAt = user.status[env].nextChangeAt;
+          return {
+            client: run.clientLabel(),
+            nemlogin: run.nemloginLabel(user),
+            nextRolloverMs: changeAt === null ? undefined : Date.parse(changeAt),
+          };
+        },
+        tokenInstants: () => run.client.dynamicInstants(),
+        renewalAt: () => run.client.renewalAt(),
+      },
+      {
+        startMs: scenario.startMs,
+        endMs: scenario.endMs,
+        steps: scenario.steps,
+        changeInstants: run.staticInstants(),
+        ...(options.sampleEveryMs ? { sampleEveryMs: options.sampleEveryMs } : {}),
+        ...(options.everyRenewal ? { everyRenewal: true } : {}),
+      },
+    );
     const failures = failureWindows(intervals);
     const downtimeMs = totalDowntime(failures);
     const expectations = checkExpectations(scenario, failures, downtimeMs, intervals);
@@ -652,6 +642,7 @@ async function execute(scenario: Scenario, options: RunOptions): Promise<Scenari
       })),
       expectations,
       evaluations,
+      repeatedCycles,
       elapsedMs: 0,
     };
   } finally {

@@ -53,15 +53,22 @@ export function toJsonResult(result: ScenarioResult) {
       nemlogin: i.nemlogin,
     })),
     evaluations: result.evaluations,
+    repeatedCycles: result.repeatedCycles,
     elapsedMs: result.elapsedMs,
   };
 }
 
-export function jsonReport(results: ScenarioResult[], elapsedMs: number): string {
+export function jsonReport(results: ScenarioResult[], elapsedMs: number, shard?: string): string {
   const passed = results.filter((r) => r.passed).length;
   return `${JSON.stringify(
     {
-      summary: { scenarios: results.length, passed, failed: results.length - passed, elapsedMs },
+      summary: {
+        scenarios: results.length,
+        passed,
+        failed: results.length - passed,
+        elapsedMs,
+        ...(shard ? { shard } : {}),
+      },
       results: results.map(toJsonResult),
     },
     null,

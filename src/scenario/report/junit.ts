@@ -34,7 +34,18 @@ function timeline(result: ScenarioResult): string {
   return lines.join("\n");
 }
 
-export function junitReport(results: ScenarioResult[], elapsedMs: number): string {
+export interface JunitOptions {
+  /** The suite's name (default `smdb-harness scenarios`), e.g. with the shard: `… (shard 2/4)`. */
+  suite?: string;
+}
+
+const DEFAULT_SUITE = "smdb-harness scenarios";
+
+export function junitReport(
+  results: ScenarioResult[],
+  elapsedMs: number,
+  options: JunitOptions = {},
+): string {
   const failures = results.filter((r) => !r.passed && !r.error).length;
   const errors = results.filter((r) => r.error).length;
   const cases = results.map((result) => {
@@ -56,16 +67,22 @@ export function junitReport(results: ScenarioResult[], elapsedMs: number): strin
     body += `\n      <system-out>${escapeXml(timeline(result))}</system-out>`;
     return `    <testcase ${attrs}>${body}\n    </testcase>`;
   });
-  return junitDocument(cases, failures, errors, elapsedMs);
+  return junitDocument(cases, failures, errors, elapsedMs, options.suite ?? DEFAULT_SUITE);
 }
 
 /** The one-testsuite JUnit document around rendered testcases. */
-function junitDocument(cases: string[], failures: number, errors: number, elapsedMs: number): string {
+function junitDocument(
+  cases: string[],
+  failures: number,
+  errors: number,
+  elapsedMs: number,
+  suite: string,
+): string {
   const counts = `tests="${cases.length}" failures="${failures}" errors="${errors}"`;
   const time = `time="${(elapsedMs / 1000).toFixed(3)}"`;
   return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="smdb-harness scenarios" ${counts} ${time}>
-  <testsuite name="smdb-harness scenarios" ${counts} skipped="0" ${time}>
+<testsuites name="${escapeXml(suite)}" ${counts} ${time}>
+  <testsuite name="${escapeXml(suite)}" ${counts} skipped="0" ${time}>
 ${cases.join("\n")}
   </testsuite>
 </testsuites>
@@ -77,7 +94,7 @@ ${cases.join("\n")}
  * file with an `<error>` listing its problems, so that a CI job that reads the JUnit file shows
  * why, instead of finding no file.
  */
-export function junitInputErrorReport(problems: ScenarioProblem[]): string {
+export function junitInputErrorReport(problems: ScenarioProblem[], options: JunitOptions = {}): string {
   const byFile = new Map<string, ScenarioProblem[]>();
   for (const problem of problems) byFile.set(problem.file, [...(byFile.get(problem.file) ?? []), problem]);
   const cases = [...byFile].map(([file, list]) => {
@@ -88,5 +105,5 @@ export function junitInputErrorReport(problems: ScenarioProblem[]): string {
       <error message="${escapeXml(lines[0]!)}" type="ScenarioError">${escapeXml(lines.join("\n"))}</error>
     </testcase>`;
   });
-  return junitDocument(cases, 0, cases.length, 0);
+  return junitDocument(cases, 0, cases.length, 0, options.suite ?? DEFAULT_SUITE);
 }
