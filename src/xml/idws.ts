@@ -37,7 +37,7 @@ import {
   verifySignature,
 } from "./dsig.js";
 import { ALG, ENCRYPTED_ASSERTION_ID, escapeAttr, escapeText, NS, WSS } from "./ns.js";
-import { childElements, parseXml, XmlParseError } from "./parse.js";
+import { childElements, LARGE_DOCUMENT_LIMITS, parseXml, XmlParseError } from "./parse.js";
 import { SOAP12_NS } from "./soap12.js";
 import {
   dereferenceStr,
@@ -152,7 +152,11 @@ export function buildIdwsRequest(input: IdwsRequestInput): IdwsRequest {
     strXml(ids.STR);
   const after = `</wsse:Security></soap:Header><soap:Body xmlns:wsu="${NS.wsu}" wsu:Id="${ids.Body}">${input.bodyXml}</soap:Body></soap:Envelope>`;
   const unsigned = before + after;
-  const doc = parseXml(unsigned, { maxBytes: 16 * 1024 * 1024, label: "request to sign" });
+  const doc = parseXml(unsigned, {
+    maxBytes: 16 * 1024 * 1024,
+    limits: LARGE_DOCUMENT_LIMITS,
+    label: "request to sign",
+  });
   const index = buildIdIndex(doc);
   const digestAlgorithm = input.digestAlgorithm ?? ALG.sha256;
   const signatureAlgorithm = input.signatureAlgorithm ?? ALG.rsaSha256;
@@ -526,7 +530,11 @@ export function verifyIdwsResponse(
   };
   let doc: Document;
   try {
-    doc = parseXml(xml, { maxBytes: expect.maxBytes ?? 16 * 1024 * 1024, label: "WSP response" });
+    doc = parseXml(xml, {
+      maxBytes: expect.maxBytes ?? 16 * 1024 * 1024,
+      limits: LARGE_DOCUMENT_LIMITS,
+      label: "WSP response",
+    });
   } catch (error) {
     return fail(`the WSP response is not usable XML: ${(error as Error).message}`);
   }
