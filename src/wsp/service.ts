@@ -27,7 +27,12 @@ import express, { type Request, type Response, type Router } from "express";
 import type { Clock } from "../core/clock.js";
 import { clipMessage, HarnessError } from "../core/errors.js";
 import { type Environment, type EventLog, isEnvironment } from "../core/events.js";
-import { BODY_HARD_CAP_BYTES, readRequestBody } from "../core/http-body.js";
+import {
+  bodyRefusalMessage,
+  closeAfterResponse,
+  DEFAULT_BODY_TIMEOUT_MS,
+  readRequestBody,
+} from "../core/http-body.js";
 import type { WspFailureReason } from "../core/reason-codes.js";
 import type { Certificate, Credential } from "../pki/index.js";
 import {
@@ -95,8 +100,10 @@ export interface WspOptions {
   replayCacheSize: number;
   /** `verbose` (default): reason code and sentence in the fault; `realistic`: generic texts only. */
   faultMode: WspFaultMode;
-  /** Largest request body. Default 1 MiB. */
+  /** Largest request body. Default 1 MiB: a larger one is answered 413 without being read. */
   maxRequestBytes: number;
+  /** Longest time a request body may take to arrive. Default 30 s: a slower one is answered 408. */
+  bodyTimeoutMs: number;
   /** Accept rsa-sha1/sha1 (the Java reference client signs with them). Default true. */
   allowSha1: boolean;
   /**
@@ -113,6 +120,7 @@ export const DEFAULT_WSP_OPTIONS: WspOptions = {
   replayCacheSize: 10_000,
   faultMode: "verbose",
   maxRequestBytes: 1024 * 1024,
+  bodyTimeoutMs: DEFAULT_BODY_TIMEOUT_MS,
   allowSha1: true,
 };
 
@@ -649,40 +657,36 @@ async function pipeline(
 
 /**
  * Express router for `POST /:env/smdb`: reads the raw body (src/core/http-body.ts, as the STS
- * does: a larger body is a SOAP 1.2 fault, not an HTML error page; past the hard cap the
- * connection is cut) and calls `handleServiceRequest`.
+ * does: a body over the limit, declared or seen, is a 413 and a slow one a 408, each with a SOAP
+ * 1.2 fault, not an HTML error page, and the connection is closed) and calls `handleServiceRequest`.
  */
 export function wspRouter(deps: WspDeps): Router {
   const router = express.Router();
   router.post("/:env/smdb", (req: Request, res: Response) => {
     const env = req.params["env"];
-    let cut = false;
+    let refused = false;
     const send = (r: ServiceResponse) => {
-      // Past the hard cap the connection is gone: the decision is recorded, nothing can be sent.
-      if (!cut && !res.headersSent && !res.destroyed) res.status(r.status).type(r.contentType).send(r.body);
+      if (res.headersSent || res.destroyed) return;
+      if (refused) closeAfterResponse(req, res);
+      res.status(r.status).type(r.contentType).send(r.body);
     };
-    const limit = stateOf(deps).options.maxRequestBytes;
-    readRequestBody(req, limit)
+    const options = stateOf(deps).options;
+    readRequestBody(req, { maxBytes: options.maxRequestBytes, timeoutMs: options.bodyTimeoutMs })
       .then((read) => {
-        cut = read.tooLarge && read.cut;
+        refused = !read.ok;
         if (!isEnvironment(env)) {
           return {
-            status: 404,
+            status: read.ok ? 404 : read.status,
             contentType: SOAP12_CONTENT_TYPE,
             body: soap12FaultEnvelope({
               reason: `unknown environment "${env}"; use /integration/smdb or /production/smdb`,
             }),
           };
         }
-        if (!read.tooLarge) return handleServiceRequest(deps, env, read.body);
-        return fault(
-          deps,
-          { env },
-          new HarnessError(
-            "MALFORMED_REQUEST",
-            `the request is ${read.size} bytes${read.cut ? ` or more (reading stopped at ${BODY_HARD_CAP_BYTES} bytes and the connection was closed)` : ""}; the limit is ${limit} bytes`,
-          ),
-        );
+        if (read.ok) return handleServiceRequest(deps, env, read.body);
+        // 413 / 408 with the SOAP 1.2 fault as body; the rest of the body is never read.
+        const refusal = fault(deps, { env }, new HarnessError("MALFORMED_REQUEST", bodyRefusalMessage(read)));
+        return { ...refusal, status: read.status };
       })
       .then(send, (error: Error) =>
         send({

@@ -235,12 +235,12 @@ export async function expectStsFault(
   f: StsFixture,
   body: string | Buffer,
   reason: Exclude<StsReason, "OK">,
-  options: { env?: Environment; cert?: Credential; pattern?: RegExp } = {},
+  options: { env?: Environment; cert?: Credential; pattern?: RegExp; status?: number } = {},
 ) {
   const env = options.env ?? "production";
   const before = f.events.lastSeq;
   const res = await postRst(f, body, env);
-  expect(res.status, res.text.slice(0, 1000)).toBe(500);
+  expect(res.status, res.text.slice(0, 1000)).toBe(options.status ?? 500);
   expect(res.headers["content-type"]).toMatch(/^text\/xml/);
   const fault = readSoap11Fault(parseXml(res.text));
   expect(fault, res.text).toBeDefined();

@@ -53,9 +53,9 @@ describe("bad input", () => {
     expect(fault.harness?.message).toMatch(/DOCTYPE/);
   });
 
-  it("10 MB → MALFORMED_REQUEST fault, not an express error page", async () => {
+  it("10 MB → 413 with a MALFORMED_REQUEST fault, not an express error page", async () => {
     const big = Buffer.alloc(10 * 1024 * 1024, "a");
-    const fault = await expectRejected(big, "MALFORMED_REQUEST");
+    const { fault } = await expectRejection(bench, big, "MALFORMED_REQUEST", "production", 413);
     expect(fault.harness?.message).toMatch(/limit/);
   });
 
