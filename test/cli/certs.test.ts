@@ -204,7 +204,8 @@ describe("certs issue", () => {
     expect(badProfile.stderr).toMatch(
       /--profile .*'oces4' is invalid. Allowed choices are oces3-system, foces2/,
     );
-  });
+    // Fresh RSA keys for the state dir's CA and the certificate (never the pool): slower on a busy machine.
+  }, 180_000);
 
   it("--help teaches: profiles, time syntax and examples", async () => {
     const help = await runCli(["certs", "issue", "--help"]);
