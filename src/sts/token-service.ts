@@ -464,7 +464,10 @@ export function stsRouter(deps: StsDeps): Router {
         // 413 / 408 with the SOAP 1.1 fault as body; the rest of the body is never read.
         refused = true;
         const message = `${bodyRefusalMessage(read)} (no client certificate read)`;
-        result = { ...fault(deps, env, new Rejection("MALFORMED_REQUEST", message), {}), status: read.status };
+        result = {
+          ...fault(deps, env, new Rejection("MALFORMED_REQUEST", message), {}),
+          status: read.status,
+        };
       } else {
         result = handleTokenRequest(deps, env, read.body, req.headers);
       }
