@@ -7,19 +7,22 @@
  * leaves the previous version intact and loses nothing that was acknowledged. Without a
  * directory the store lives in memory.
  *
- * Group commit: writes that arrive while a batch is being written wait and then go to disk
- * together as the next batch (src/core/atomic-file.ts `writeFilesAtomic`: all temp files fsynced
- * concurrently, renamed, each directory fsynced once), and each upsert is acknowledged when its
- * batch is durable. Fifty concurrent writers cost a few fsync rounds, not fifty in a row. Reads
- * see only durable records; versions are numbered against the newest record, durable or not,
- * so they stay in submission order. Temp files of writes a crash interrupted are removed at
- * open.
+ * Group commit through a journal: writes that arrive while a batch is being committed wait and
+ * go together as the next batch, which is one append of their records to `<dir>/journal.ndjson`
+ * and one fdatasync; each upsert is acknowledged when its batch is durable there. The record
+ * files are brought up to date after the acknowledgement (a checkpoint: src/core/atomic-file.ts
+ * `writeFilesAtomic`), and the journal is emptied once every record in it is in its file. At open,
+ * records in the journal newer than their files are written to the files first. So fifty
+ * concurrent writers cost one fsync on the answer's path, not fifty file-and-directory fsync pairs
+ * in a row. Reads see only durable records; versions are numbered against the newest record,
+ * durable or not, so they stay in submission order. Temp files of writes a crash interrupted are
+ * removed at open.
  *
  * An organisation sees only its own CVR's courses: the CVR is part of every key, so two
  * organisations may even use the same `forloebId` without seeing each other's records.
  */
 import { createHash } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open as openFile, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { removeStaleTempFiles, writeFilesAtomic } from "../core/atomic-file.js";
 import { ENVIRONMENTS, type Environment } from "../core/events.js";
@@ -91,12 +94,15 @@ interface PendingWrite {
   settle: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
 }
 
-/** How the writes went so far: records written, batches (fsync rounds), temp files removed at open. */
+/** How the writes went so far: records committed, batches (journal fsyncs), checkpoints, temp files removed at open. */
 export interface StoreStats {
   recordsWritten: number;
   batches: number;
+  checkpoints: number;
   staleTempFilesRemoved: number;
 }
+
+const JOURNAL_FILE = "journal.ndjson";
 
 export class SmdbStore {
   /** Durable records: what reads see. */
@@ -107,18 +113,79 @@ export class SmdbStore {
   #waiting = new Map<string, PendingWrite>();
   /** The batch being written, if any. */
   #writing: Promise<void> | undefined;
-  readonly stats: StoreStats = { recordsWritten: 0, batches: 0, staleTempFilesRemoved: 0 };
+  #journal: FileHandle | undefined;
+  /** Records committed to the journal but not yet checkpointed into their files, by key. */
+  #unchecked = new Map<string, { file: string; record: StoredCourse }>();
+  #checkpointing: Promise<void> | undefined;
+  /** The journal has records that are all in their files now: empty it before the next append. */
+  #journalCheckpointed = false;
+  readonly stats: StoreStats = { recordsWritten: 0, batches: 0, checkpoints: 0, staleTempFilesRemoved: 0 };
 
   private constructor(readonly dir: string | undefined) {}
 
-  /** Opens the store in `dir` (reading back every record written before), or in memory. */
-  static async open(options: { dir?: string } = {}): Promise<SmdbStore> {
+  /**
+   * Opens the store in `dir` (reading back every record written before, from the record files and
+   * the journal), or in memory. `readOnly`: only read (a second look at a store another instance
+   * writes: no cleanup, no checkpoint, no writes).
+   */
+  static async open(options: { dir?: string; readOnly?: boolean } = {}): Promise<SmdbStore> {
     const store = new SmdbStore(options.dir);
     if (options.dir) {
-      store.stats.staleTempFilesRemoved = (await removeStaleTempFiles(options.dir)).length;
+      if (!options.readOnly) {
+        store.stats.staleTempFilesRemoved = (await removeStaleTempFiles(options.dir)).length;
+      }
       await store.#load(options.dir);
+      const journaled = await store.#replayJournal(options.dir);
+      if (!options.readOnly) {
+        // Records only the journal holds go to their files, then the journal starts empty.
+        if (journaled.length > 0) {
+          await writeFilesAtomic(journaled.map((k) => store.#fileEntry(k, store.#records.get(k)!)));
+        }
+        // Append mode: every write goes to the end, also after the journal was emptied.
+        await mkdir(options.dir, { recursive: true });
+        store.#journal = await openFile(join(options.dir, JOURNAL_FILE), "a");
+        await store.#journal.truncate(0);
+        await store.#journal.sync();
+      }
     }
     return store;
+  }
+
+  /** Applies the journal's records that are newer than the files; returns their keys. */
+  async #replayJournal(dir: string): Promise<string[]> {
+    let text: string;
+    try {
+      text = await readFile(join(dir, JOURNAL_FILE), "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw error;
+    }
+    const applied = new Set<string>();
+    for (const line of text.split("\n")) {
+      if (line.trim() === "") continue;
+      let record: StoredCourse;
+      try {
+        record = JSON.parse(line) as StoredCourse;
+      } catch {
+        // A line cut by a crash during its append: that batch was never acknowledged.
+        continue;
+      }
+      const k = key(record.env, record.cvr, record.forloebId);
+      const known = this.#records.get(k);
+      if (!known || record.version > known.version) {
+        this.#records.set(k, record);
+        applied.add(k);
+      }
+    }
+    return [...applied];
+  }
+
+  #fileEntry(k: string, record: StoredCourse): { file: string; content: string } {
+    void k;
+    return {
+      file: this.#file(record.env, record.cvr, record.forloebId),
+      content: `${JSON.stringify(record, null, 2)}\n`,
+    };
   }
 
   get durable(): boolean {
@@ -230,16 +297,24 @@ export class SmdbStore {
   async #writeBatches(): Promise<void> {
     // Let the writes of this turn of the event loop join the first batch.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.#waiting.size > 0) {
+    while (this.#waiting.size > 0 || (this.#journalCheckpointed && this.#unchecked.size === 0)) {
+      if (this.#journalCheckpointed && this.#unchecked.size === 0) {
+        // Only here, between appends, is the journal emptied: never under a batch being written.
+        this.#journalCheckpointed = false;
+        await this.#journal!.truncate(0);
+        await this.#journal!.sync();
+        continue;
+      }
       const batch = [...this.#waiting.values()];
       this.#waiting = new Map();
       try {
-        await writeFilesAtomic(
-          batch.map(({ file, record }) => ({ file, content: `${JSON.stringify(record, null, 2)}\n` })),
-        );
+        // One append and one fdatasync for the whole batch.
+        await this.#journal!.write(batch.map(({ record }) => `${JSON.stringify(record)}\n`).join(""));
+        await this.#journal!.datasync();
         this.stats.batches++;
         this.stats.recordsWritten += batch.length;
         for (const write of batch) {
+          this.#unchecked.set(write.key, { file: write.file, record: write.record });
           this.#records.set(write.key, write.record);
           // Still pending only if a newer version arrived meanwhile.
           if (this.#pending.get(write.key) === write.record) this.#pending.delete(write.key);
@@ -251,8 +326,36 @@ export class SmdbStore {
           for (const { reject } of write.settle) reject(error);
         }
       }
+      this.#checkpointing ??= this.#checkpoint();
     }
     this.#writing = undefined;
+  }
+
+  /**
+   * Brings the record files up to date with what the journal committed (off the answers' path),
+   * and empties the journal when nothing in it is missing from the files.
+   */
+  async #checkpoint(): Promise<void> {
+    try {
+      while (this.#unchecked.size > 0) {
+        const batch = [...this.#unchecked.entries()];
+        // On failure the records stay in the journal (durable) and the next batch tries again.
+        await writeFilesAtomic(
+          batch.map(([, { file, record }]) => ({ file, content: `${JSON.stringify(record, null, 2)}\n` })),
+        );
+        this.stats.checkpoints++;
+        for (const [k, entry] of batch) {
+          if (this.#unchecked.get(k) === entry) this.#unchecked.delete(k);
+        }
+      }
+      // Every journaled record is in its file: the batch loop empties the journal.
+      this.#journalCheckpointed = true;
+      this.#writing ??= this.#writeBatches();
+    } catch {
+      // See above: nothing acknowledged depends on the files while the journal holds it.
+    } finally {
+      this.#checkpointing = undefined;
+    }
   }
 
   /** The course `forloebId` of `cvr` in `env`, or undefined (also when another CVR has it). */
@@ -282,7 +385,17 @@ export class SmdbStore {
 
   /** Resolves when every write started so far has finished. */
   async flush(): Promise<void> {
-    while (this.#writing) await this.#writing;
+    while (this.#writing || this.#checkpointing) {
+      await this.#writing;
+      await this.#checkpointing;
+    }
+  }
+
+  /** Finishes every write and checkpoint and closes the journal. */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.#journal?.close();
+    this.#journal = undefined;
   }
 }
 
