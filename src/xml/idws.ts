@@ -37,7 +37,13 @@ import {
   verifySignature,
 } from "./dsig.js";
 import { ALG, ENCRYPTED_ASSERTION_ID, escapeAttr, escapeText, NS, WSS } from "./ns.js";
-import { childElements, LARGE_DOCUMENT_LIMITS, parseXml, XmlParseError } from "./parse.js";
+import {
+  childElements,
+  LARGE_DOCUMENT_LIMITS,
+  parseXml,
+  requireElementOnlyContent,
+  XmlParseError,
+} from "./parse.js";
 import { SOAP12_NS } from "./soap12.js";
 import {
   dereferenceStr,
@@ -238,6 +244,9 @@ export function readIdwsRequest(body: Buffer | string, maxBytes: number): IdwsRe
     );
   }
   const header = onlyChild(envelope, SOAP12_NS, "Header", "soap:Header");
+  requireElementOnlyContent(envelope, "SOAP Envelope");
+  if (header) requireElementOnlyContent(header, "SOAP Header");
+  requireElementOnlyContent(bodyEl, "SOAP Body");
   if (header && header !== childElements(envelope)[0]) {
     throw new XmlParseError("the SOAP Header comes after the Body; SOAP 1.2 puts the Header first");
   }

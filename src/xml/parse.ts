@@ -250,6 +250,21 @@ export function descendants(root: Node, ns: string, localName: string): Element[
   return out;
 }
 
+/**
+ * Refuses character data other than white space directly in `el` (SOAP 1.1 and 1.2: the
+ * Envelope, Header and Body hold elements only; text there is not a SOAP message).
+ */
+export function requireElementOnlyContent(el: Element, what: string): void {
+  for (let child = el.firstChild; child; child = child.nextSibling) {
+    if (
+      (child.nodeType === TEXT_NODE || child.nodeType === CDATA_SECTION_NODE) &&
+      /\S/.test((child as unknown as { data: string }).data)
+    ) {
+      throw new XmlParseError(`the ${what} holds text; it may hold only elements (and white space)`);
+    }
+  }
+}
+
 /** Text content with surrounding whitespace removed. */
 export function textOf(el: Element): string {
   return (el.textContent ?? "").trim();

@@ -123,6 +123,25 @@ describe("markup a lenient parser would repair", () => {
     );
   });
 
+  it("text directly in the SOAP Envelope, Header or Body (they hold elements only)", async () => {
+    for (const [sts, wsp] of [
+      [
+        goodRst().replace("<S11:Header>", "stray<S11:Header>"),
+        goodPing().replace("<soap:Header>", "stray<soap:Header>"),
+      ],
+      [
+        goodRst()
+          .replace("</S11:Header>", "stray</S11:Body-never>")
+          .replace("stray</S11:Body-never>", "</S11:Header>stray"),
+        goodPing().replace("</soap:Header>", "stray</soap:Header>"),
+      ],
+    ] as const) {
+      expect(sts).toContain("stray");
+      expect(wsp).toContain("stray");
+      await expectMalformed({ sts, wsp }, /holds text; it may hold only elements/);
+    }
+  });
+
   it("the signed wsa:To with its id unquoted (the digest would still match after repair)", async () => {
     const rst = goodRst().replace('<wsa:To wsu:Id="to">', "<wsa:To wsu:Id=to>");
     expect(rst).toContain("wsu:Id=to>");
