@@ -14,8 +14,10 @@
  *   signature coverage/digests   SIGNATURE_INVALID (Timestamp, Body, wsa headers, STR via STR-Transform)
  *   wsa:To (signed)              WRONG_ENDPOINT (addressed to another endpoint than this environment's SMDB)
  *   timestamp freshness          TIMESTAMP_EXPIRED
- *   MessageID replay             REPLAY (bounded cache, entries live as long as a message can be accepted);
- *                                REPLAY_CACHE_FULL (env:Receiver, HTTP 503: full of live entries, none is dropped)
+ *   MessageID replay             REPLAY (src/wsp/replay-cache.ts: entries live as long as a message can be
+ *                                accepted, capacity by memory); REPLAY_CLIENT_QUOTA (HTTP 429: this holder-of-key
+ *                                certificate holds its share of the cache, others go on); REPLAY_CACHE_FULL
+ *                                (env:Receiver, HTTP 503: full past the reserve, none is dropped)
  *   operation + privilege        MALFORMED_REQUEST (unknown operation), PRIVILEGE_MISSING
  *   the operation itself         VALIDATION_ERROR (every bad field listed)
  *
@@ -63,6 +65,11 @@ import {
 import { checkMessageIdLength } from "../xml/wsa.js";
 import { parseXsdDateTime } from "../xml/wsse.js";
 import { executeOperation } from "./operations.js";
+import {
+  DEFAULT_REPLAY_MEMORY_BYTES,
+  ReplayCache as MemoryBoundReplayCache,
+  type ReplayCacheOptions,
+} from "./replay-cache.js";
 import type { SmdbStore } from "./store.js";
 import { type StsTrust, verifyToken } from "./token.js";
 
@@ -94,10 +101,12 @@ export interface WspOptions {
   /** How old a request's wsu:Created may be, and how long MessageIDs are remembered. Default 5 min. */
   timestampWindowMs: number;
   /**
-   * Most MessageIDs remembered per environment. Default 10 000. None is forgotten before its
-   * window has passed: when all are live, new requests get REPLAY_CACHE_FULL.
+   * Memory for the MessageIDs remembered per environment (src/wsp/replay-cache.ts). Default 64 MiB
+   * (over half a million entries). None is forgotten before its window has passed.
    */
-  replayCacheSize: number;
+  replayCacheBytes: number;
+  /** Capacity in MessageIDs instead of `replayCacheBytes` (small configurations, tests). */
+  replayCacheSize?: number;
   /** `verbose` (default): reason code and sentence in the fault; `realistic`: generic texts only. */
   faultMode: WspFaultMode;
   /** Largest request body. Default 1 MiB: a larger one is answered 413 without being read. */
@@ -117,7 +126,7 @@ export interface WspOptions {
 export const DEFAULT_WSP_OPTIONS: WspOptions = {
   clockSkewMs: 5 * 60_000,
   timestampWindowMs: 5 * 60_000,
-  replayCacheSize: 10_000,
+  replayCacheBytes: DEFAULT_REPLAY_MEMORY_BYTES,
   faultMode: "verbose",
   maxRequestBytes: 1024 * 1024,
   bodyTimeoutMs: DEFAULT_BODY_TIMEOUT_MS,
@@ -155,6 +164,7 @@ export const FAULT_SUBCODES: Readonly<Record<string, Soap12Subcode | undefined>>
   TIMESTAMP_EXPIRED: "wsu:MessageExpired",
   REPLAY: "wsse:InvalidSecurity",
   REPLAY_CACHE_FULL: undefined,
+  REPLAY_CLIENT_QUOTA: undefined,
   PRIVILEGE_MISSING: "wsse:FailedAuthentication",
   VALIDATION_ERROR: undefined,
   WRONG_ENDPOINT: undefined,
@@ -166,6 +176,9 @@ export const FAULT_SUBCODES: Readonly<Record<string, Soap12Subcode | undefined>>
  */
 const RECEIVER_FAULT_STATUS: Readonly<Record<string, number>> = { REPLAY_CACHE_FULL: 503 };
 
+/** Sender refusals with another HTTP status than 400: a client over its replay-cache share is told to slow down. */
+const SENDER_FAULT_STATUS: Readonly<Record<string, number>> = { REPLAY_CLIENT_QUOTA: 429 };
+
 const REALISTIC_TEXT: Record<string, string> = {
   "wsse:InvalidSecurity": "An error was discovered processing the <wsse:Security> header",
   "wsse:InvalidSecurityToken": "An invalid security token was provided",
@@ -175,7 +188,10 @@ const REALISTIC_TEXT: Record<string, string> = {
   "": "The request could not be processed",
 };
 
-/** What the replay cache says about a MessageID: new (now remembered), a replay, or no room for it. */
+/**
+ * The cache before src/wsp/replay-cache.ts (no longer used by the service; kept for the
+ * restructuring of this file to remove). What it says about a MessageID: new, a replay, or no room.
+ */
 export type ReplayVerdict = "new" | "replay" | "full";
 
 /**
@@ -228,8 +244,14 @@ export class ReplayCache {
   }
 }
 
+function replayCacheOptions(options: WspOptions, ttlMs: number): ReplayCacheOptions {
+  return options.replayCacheSize === undefined
+    ? { ttlMs, memoryBytes: options.replayCacheBytes }
+    : { ttlMs, maxEntries: options.replayCacheSize };
+}
+
 interface ServiceState {
-  replay: Record<Environment, ReplayCache>;
+  replay: Record<Environment, MemoryBoundReplayCache>;
   options: WspOptions;
 }
 const states = new WeakMap<WspDeps, ServiceState>();
@@ -247,16 +269,13 @@ function stateOf(deps: WspDeps): ServiceState {
   const ttlMs = options.timestampWindowMs + 2 * options.clockSkewMs + 1;
   let state = states.get(deps);
   if (!state) {
-    const cache = () => new ReplayCache(options.replayCacheSize, ttlMs);
+    const cache = () => new MemoryBoundReplayCache(replayCacheOptions(options, ttlMs));
     state = { options, replay: { integration: cache(), production: cache() } };
     states.set(deps, state);
   } else {
     state.options = options;
     // Changed options resize the caches; what they remember stays.
-    for (const cache of Object.values(state.replay)) {
-      cache.maxEntries = options.replayCacheSize;
-      cache.ttlMs = ttlMs;
-    }
+    for (const cache of Object.values(state.replay)) cache.configure(replayCacheOptions(options, ttlMs));
   }
   return state;
 }
@@ -310,7 +329,7 @@ function fault(deps: WspDeps, ctx: Context, error: HarnessError): ServiceRespons
     ? `<wsa:RelatesTo xmlns:wsa="${NS.wsa}">${escapeText(ctx.messageId)}</wsa:RelatesTo><wsa:Action xmlns:wsa="${NS.wsa}">http://www.w3.org/2005/08/addressing/soap/fault</wsa:Action>`
     : "";
   return {
-    status: receiverStatus ?? 400,
+    status: receiverStatus ?? SENDER_FAULT_STATUS[error.reason] ?? 400,
     contentType: SOAP12_CONTENT_TYPE,
     body: soap12FaultEnvelope(
       { code, subcode, reason: reasonText, ...(detailXml ? { detailXml } : {}) },
@@ -587,7 +606,9 @@ async function pipeline(
       `the request (signed by SHA-256 ${thumb}) has no wsa:MessageID; the binding requires one`,
     );
   }
-  const verdict = replay[env].record(ctx.messageId!, messageNowMs);
+  // Per-client quota: keyed by the holder-of-key certificate the signature was just verified with.
+  const admission = replay[env].check(ctx.messageId!, thumb, messageNowMs);
+  const verdict = admission.verdict;
   if (verdict === "replay") {
     reject(
       "REPLAY",
@@ -597,7 +618,13 @@ async function pipeline(
   if (verdict === "full") {
     reject(
       "REPLAY_CACHE_FULL",
-      `MessageID ${ctx.messageId} (signed by SHA-256 ${thumb}) cannot be checked for replay: SMDB ${env} remembers ${options.replayCacheSize} MessageIDs and all of them are still within their ${(options.timestampWindowMs + 2 * options.clockSkewMs) / 1000} s window, which none leaves early (that would let a message be replayed); the request is refused, try again from ${new Date(replay[env].nextExpiryMs(messageNowMs)).toISOString()}`,
+      `MessageID ${ctx.messageId} (signed by SHA-256 ${thumb}) cannot be checked for replay: SMDB ${env} remembers ${admission.capacity} MessageIDs and more, and all of them are still within their ${(options.timestampWindowMs + 2 * options.clockSkewMs) / 1000} s window, which none leaves early (that would let a message be replayed); the request is refused, try again from ${new Date(admission.retryAtMs).toISOString()}`,
+    );
+  }
+  if (verdict === "client-quota") {
+    reject(
+      "REPLAY_CLIENT_QUOTA",
+      `MessageID ${ctx.messageId}: the holder-of-key certificate SHA-256 ${thumb} already has ${admission.held} MessageIDs in SMDB ${env}'s replay cache, its share (${admission.quota}); other clients are served, this one from ${new Date(admission.retryAtMs).toISOString()} (send fewer requests)`,
     );
   }
 
