@@ -184,7 +184,9 @@ class Stats {
     if (error) this.errors[error] = (this.errors[error] ?? 0) + 1;
     else {
       this.ok[operation] = (this.ok[operation] ?? 0) + 1;
-      (this.latencies[operation] ??= []).push(ms);
+      const list = this.latencies[operation] ?? [];
+      list.push(ms);
+      this.latencies[operation] = list;
     }
   }
 
