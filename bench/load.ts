@@ -1,5 +1,5 @@
 /**
- * `npm run load -- --clients N --seconds T [--kill-every S] [--mix indberet,hent,ping]`
+ * `npm run load -- --clients N --seconds T [--kill-every S] [--pace-ms MS] [--mix indberet,hent,ping]`
  *
  * Starts `smdb-harness up --http` as a child process on a fresh state dir, runs N concurrent
  * reference clients (WscClient: step 1 once per token, step 2 per call) for T seconds, each
@@ -34,23 +34,26 @@ interface Args {
   clients: number;
   seconds: number;
   killEvery?: number;
+  /** Each client starts a call at most every this many ms (0: back to back, a closed loop). */
+  paceMs: number;
   mix: { indberet: number; hent: number; ping: number };
 }
 
 function usage(message?: string): never {
   if (message) process.stderr.write(`load: ${message}\n`);
   process.stderr.write(
-    "usage: npm run load -- --clients N --seconds T [--kill-every S] [--mix INDBERET,HENT,PING]\n" +
+    "usage: npm run load -- --clients N --seconds T [--kill-every S] [--pace-ms MS] [--mix INDBERET,HENT,PING]\n" +
       "  --clients     concurrent reference clients (default 50)\n" +
       "  --seconds     how long to run (default 60)\n" +
       "  --kill-every  SIGKILL and restart the harness every S seconds (durability test)\n" +
+      "  --pace-ms     each client starts a call at most every MS ms (default 0: back to back)\n" +
       "  --mix         relative weights of IndberetForloeb, HentForloeb, Ping (default 5,3,2)\n",
   );
   process.exit(message ? 2 : 0);
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { clients: 50, seconds: 60, mix: { indberet: 5, hent: 3, ping: 2 } };
+  const args: Args = { clients: 50, seconds: 60, paceMs: 0, mix: { indberet: 5, hent: 3, ping: 2 } };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = argv[i + 1];
@@ -63,6 +66,7 @@ function parseArgs(argv: string[]): Args {
     if (flag === "--clients") args.clients = Math.floor(number());
     else if (flag === "--seconds") args.seconds = number();
     else if (flag === "--kill-every") args.killEvery = number();
+    else if (flag === "--pace-ms") args.paceMs = number();
     else if (flag === "--mix") {
       const parts = (value ?? "").split(",").map(Number);
       if (parts.length !== 3 || parts.some((p) => !Number.isFinite(p) || p < 0)) usage(`--mix "${value}"`);
@@ -249,7 +253,10 @@ async function main(): Promise<void> {
     await Promise.all(
       clients.map(async (client, c) => {
         let n = 0;
+        // Spread the clients' first calls over one pace interval.
+        if (args.paceMs > 0) await new Promise((r) => setTimeout(r, Math.random() * args.paceMs));
         while (Date.now() < endAt) {
+          const slotEnds = Date.now() + args.paceMs;
           const pick = Math.random() * total;
           const operation: Operation =
             pick < weights.indberet
@@ -282,6 +289,8 @@ async function main(): Promise<void> {
               await new Promise((r) => setTimeout(r, 200));
             }
           }
+          const rest = slotEnds - Date.now();
+          if (rest > 0) await new Promise((r) => setTimeout(r, rest));
         }
       }),
     );
@@ -309,6 +318,7 @@ async function main(): Promise<void> {
       clients: args.clients,
       seconds: args.seconds,
       killEvery: args.killEvery ?? null,
+      paceMs: args.paceMs,
       restarts: harness.restarts,
       calls: stats.calls,
       ok: stats.ok,
