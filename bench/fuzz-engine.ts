@@ -7,7 +7,8 @@
  *
  * Properties of every answer: no mutant is accepted unless it is the same message (everything a
  * signature covers is canonically the same as in the original: the change was white space inside
- * a tag, another quote character, an unsigned attribute on ds:Signature…);
+ * a tag, another quote character, an unsigned attribute on ds:Signature, the markup of a
+ * SecurityTokenReference signed through the STR-Transform, which covers the token instead…);
  * no HTTP 5xx without a SOAP fault; every refusal is a SOAP fault of the endpoint's version; the
  * server never crashes (every request is answered). Each answer's time is recorded, for `npm run
  * fuzz` to report; tests do not assert it.
@@ -169,6 +170,9 @@ function signedForm(xml: string): string | undefined {
       }
       return;
     }
+    // A reference signed through the STR-Transform: the digest covers the token it points to
+    // (included through its own id), not the reference's own markup.
+    if (el.namespaceURI === NS.wsse && el.localName === "SecurityTokenReference") return;
     const attrs = el.attributes;
     for (let i = 0; i < attrs.length; i++) {
       const attr = attrs.item(i)!;

@@ -122,7 +122,8 @@ describe("certs issue", () => {
       await runCli(["certs", "issue", "--profile", "sts", "--uuid", uuid, "--out", "x"], { cwd: work }),
       /--uuid applies to --profile oces3-system only, not sts/,
     );
-  });
+    // Fresh RSA keys for what the CLI writes (never the key pool): room on a busy machine.
+  }, 180_000);
 
   it("certs ca --out DIR, then certs issue --ca DIR chains to that CA (openssl verify -CAfile)", async () => {
     const made = await runCli(["certs", "ca", "--out", "myca"], { cwd: work });
