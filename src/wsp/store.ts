@@ -8,8 +8,8 @@
  * directory the store lives in memory.
  *
  * Group commit through a journal: writes that arrive while a batch is being committed wait and
- * go together as the next batch, which is one append of their records to `<dir>/journal.ndjson`
- * and one fdatasync; each upsert is acknowledged when its batch is durable there. The record
+ * go together as the next batch, which is one synchronous (O_SYNC) append of their records to
+ * `<dir>/journal.ndjson`; each upsert is acknowledged when its batch is durable there. The record
  * files are brought up to date after the acknowledgement (a checkpoint: src/core/atomic-file.ts
  * `writeFilesAtomic`), and the journal is emptied once every record in it is in its file. At open,
  * records in the journal newer than their files are written to the files first. So fifty
@@ -103,6 +103,8 @@ export interface StoreStats {
 }
 
 const JOURNAL_FILE = "journal.ndjson";
+/** Record files a checkpoint writes and fsyncs at once (see `#checkpoint`). */
+const CHECKPOINT_FILES_AT_ONCE = 8;
 
 export class SmdbStore {
   /** Durable records: what reads see. */
@@ -141,9 +143,11 @@ export class SmdbStore {
         if (journaled.length > 0) {
           await writeFilesAtomic(journaled.map((k) => store.#fileEntry(k, store.#records.get(k)!)));
         }
-        // Append mode: every write goes to the end, also after the journal was emptied.
+        // Append mode ("a": every write goes to the end, also after the journal was emptied) and
+        // synchronous writes ("s", O_SYNC): a write is durable when it completes, so a batch costs
+        // one round through the event loop, not a write and then an fdatasync.
         await mkdir(options.dir, { recursive: true });
-        store.#journal = await openFile(join(options.dir, JOURNAL_FILE), "a");
+        store.#journal = await openFile(join(options.dir, JOURNAL_FILE), "as");
         await store.#journal.truncate(0);
         await store.#journal.sync();
       }
@@ -295,8 +299,7 @@ export class SmdbStore {
 
   /** Writes batch after batch until no write is waiting; one batch on disk at a time. */
   async #writeBatches(): Promise<void> {
-    // Let the writes of this turn of the event loop join the first batch.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // No waiting to gather a batch: what arrives while one is being written forms the next.
     while (this.#waiting.size > 0 || (this.#journalCheckpointed && this.#unchecked.size === 0)) {
       if (this.#journalCheckpointed && this.#unchecked.size === 0) {
         // Only here, between appends, is the journal emptied: never under a batch being written.
@@ -308,9 +311,8 @@ export class SmdbStore {
       const batch = [...this.#waiting.values()];
       this.#waiting = new Map();
       try {
-        // One append and one fdatasync for the whole batch.
+        // One synchronous (O_SYNC) append for the whole batch.
         await this.#journal!.write(batch.map(({ record }) => `${JSON.stringify(record)}\n`).join(""));
-        await this.#journal!.datasync();
         this.stats.batches++;
         this.stats.recordsWritten += batch.length;
         for (const write of batch) {
@@ -340,9 +342,15 @@ export class SmdbStore {
       while (this.#unchecked.size > 0) {
         const batch = [...this.#unchecked.entries()];
         // On failure the records stay in the journal (durable) and the next batch tries again.
-        await writeFilesAtomic(
-          batch.map(([, { file, record }]) => ({ file, content: `${JSON.stringify(record, null, 2)}\n` })),
-        );
+        // A few files at a time: each fsync holds one of libuv's four pool threads, and the journal's
+        // write, which answers are waiting for, must not queue behind a whole checkpoint.
+        for (let i = 0; i < batch.length; i += CHECKPOINT_FILES_AT_ONCE) {
+          await writeFilesAtomic(
+            batch
+              .slice(i, i + CHECKPOINT_FILES_AT_ONCE)
+              .map(([, { file, record }]) => ({ file, content: `${JSON.stringify(record, null, 2)}\n` })),
+          );
+        }
         this.stats.checkpoints++;
         for (const [k, entry] of batch) {
           if (this.#unchecked.get(k) === entry) this.#unchecked.delete(k);

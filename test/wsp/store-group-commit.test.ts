@@ -54,7 +54,7 @@ async function logSyncs(log: string[]): Promise<void> {
 }
 
 describe("group commit", () => {
-  it("50 concurrent upserts: one journal fdatasync before they are acknowledged, not 50 fsync pairs in a row", async () => {
+  it("50 concurrent upserts: one or two synchronous journal appends before they are acknowledged, not 50 fsync pairs in a row", async () => {
     const store = await SmdbStore.open({ dir });
     const log: string[] = [];
     await logSyncs(log);
@@ -73,9 +73,11 @@ describe("group commit", () => {
     );
     expect(acknowledged).toHaveLength(50);
     expect(store.stats.recordsWritten).toBe(50);
-    expect(store.stats.batches).toBe(1);
-    // On the answers' path: exactly one fdatasync (the journal), then all 50 acknowledgements.
-    expect(log.slice(0, log.indexOf("ack"))).toEqual(["datasync"]);
+    // The first upsert's batch goes at once; the 49 that arrive meanwhile go together.
+    expect(store.stats.batches).toBeLessThanOrEqual(2);
+    // On the answers' path no fsync at all: the journal is written with O_SYNC (before: a file and
+    // a directory fsync per record, one record after the other).
+    expect(log.slice(0, log.indexOf("ack"))).toEqual([]);
     expect(log.filter((e) => e === "ack")).toHaveLength(50);
     await store.close();
     // The checkpoint put every record in its file and emptied the journal.
