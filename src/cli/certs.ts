@@ -89,7 +89,8 @@ Examples:
             `--out ${flags.out}: already holds a test CA (root.pem); choose another directory or add --force to replace it`,
           );
         }
-        const ca = await createTestCa(new RealClock().nowMs(), flags.name);
+        // Keys of its own, freshly generated: never the shared key pool, which the harness's CA uses.
+        const ca = await createTestCa(new RealClock().nowMs(), flags.name, { pool: false });
         try {
           await saveTestCa(ca, flags.out);
         } catch (error) {
@@ -150,7 +151,7 @@ Examples:
       "without --ca: issue under <state-dir>/ca, the CA the harness trusts",
       DEFAULT_STATE_DIR,
     )
-    .option("--fresh-key", "generate a new RSA key instead of taking one from the key pool")
+    .option("--fresh-key", "accepted for compatibility: every key `certs issue` writes is freshly generated")
     .option("--json", "print the written files and the inspection as JSON")
     .addHelpText(
       "after",
@@ -282,11 +283,9 @@ async function issue(flags: IssueFlags): Promise<number> {
     ...(flags.organization === undefined ? {} : { organization: flags.organization }),
     ...(flags.uuid === undefined ? {} : { uuid: flags.uuid.toLowerCase() }),
     ...(flags.fid === undefined ? {} : { fid: flags.fid }),
-    // Never the CA's own keys; and successive runs take successive pool keys (see persistentCursor).
-    keyOptions: {
-      exclude: [ca.root.key.publicKeySha256, ca.issuing.key.publicKeySha256],
-      ...(flags.freshKey ? { pool: false } : { persistentCursor: true }),
-    },
+    // A key of its own, freshly generated: never the shared key pool (which the harness uses for
+    // its own keys), so no one else's certificate or CA has it.
+    keyOptions: { pool: false },
   };
   const credential: Credential = await ca.issue(options);
   let files: Awaited<ReturnType<typeof writeCredentialFiles>>;

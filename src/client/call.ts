@@ -23,7 +23,7 @@ import {
   resultFromXml,
 } from "../smdb/operations.js";
 import { buildIdwsRequest, verifyIdwsResponse } from "../xml/idws.js";
-import { childElements, parseXml } from "../xml/parse.js";
+import { childElements, LARGE_DOCUMENT_LIMITS, parseXml } from "../xml/parse.js";
 import { readHarnessFaultDetail, readSoap12Fault, SOAP12_CONTENT_TYPE, SOAP12_NS } from "../xml/soap12.js";
 import { ClientError } from "./errors.js";
 import { HttpClient, type Transport } from "./http.js";
@@ -217,7 +217,11 @@ function faultError(
 ): ClientError {
   let fault: ReturnType<typeof readSoap12Fault> | undefined;
   try {
-    const doc = parseXml(body, { maxBytes: 16 * 1024 * 1024, label: "WSP response" });
+    const doc = parseXml(body, {
+      maxBytes: 16 * 1024 * 1024,
+      limits: LARGE_DOCUMENT_LIMITS,
+      label: "WSP response",
+    });
     const envelope = doc.documentElement!;
     const soapBody =
       envelope.namespaceURI === SOAP12_NS ? childElements(envelope, SOAP12_NS, "Body")[0] : undefined;

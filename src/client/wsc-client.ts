@@ -23,7 +23,7 @@ import {
   verifySignature,
 } from "../xml/dsig.js";
 import { NS, WSS, WST } from "../xml/ns.js";
-import { childElements, parseXml, textOf, XmlParseError } from "../xml/parse.js";
+import { childElements, LARGE_DOCUMENT_LIMITS, parseXml, textOf, XmlParseError } from "../xml/parse.js";
 import { bodyPayload, readSoap11Envelope, readSoap11Fault } from "../xml/soap.js";
 import { readTimestamp } from "../xml/wsse.js";
 import { rawEncryptedAssertion, readRstrc } from "../xml/wstrust.js";
@@ -128,7 +128,11 @@ export function verifyStsResponse(
   const text = typeof raw === "string" ? raw : raw.toString("utf8");
   let doc: ReturnType<typeof parseXml>;
   try {
-    doc = parseXml(text, { maxBytes: 16 * 1024 * 1024, label: "STS response" });
+    doc = parseXml(text, {
+      maxBytes: 16 * 1024 * 1024,
+      limits: LARGE_DOCUMENT_LIMITS,
+      label: "STS response",
+    });
   } catch (error) {
     throw new ClientError(
       1,

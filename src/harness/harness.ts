@@ -153,7 +153,7 @@ export class Harness<C extends Clock = Clock> {
         this.#server.closeAllConnections();
         await closing;
         await this.registry.flush();
-        await this.store.flush();
+        await this.store.close();
       })();
     }
     return this.#closed;

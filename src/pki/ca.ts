@@ -6,7 +6,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { Certificate } from "./certificate.js";
 import { type Credential, type IssueOptions, issueCertificate } from "./issue.js";
-import { keyPairFromPem } from "./keys.js";
+import { type KeyOptions, keyPairFromPem } from "./keys.js";
 
 export interface TestCa {
   root: Credential;
@@ -26,7 +26,15 @@ function wrap(root: Credential, issuing: Credential): TestCa {
 }
 
 /** Creates a new root and issuing CA valid from 10 years before `nowMs` to 20 years after. */
-export async function createTestCa(nowMs: number, name = "smdb-harness"): Promise<TestCa> {
+export async function createTestCa(
+  nowMs: number,
+  name = "smdb-harness",
+  /**
+   * Where the two CA keys come from: the key pool by default (fast, for in-memory harnesses and
+   * tests); `{pool: false}` for a CA handed to a user, whose keys must be its own.
+   */
+  keyOptions: KeyOptions = {},
+): Promise<TestCa> {
   const notBefore = new Date(nowMs - 10 * YEAR_MS);
   const notAfter = new Date(nowMs + 20 * YEAR_MS);
   const root = await issueCertificate({
@@ -34,9 +42,10 @@ export async function createTestCa(nowMs: number, name = "smdb-harness"): Promis
     name: `${name} Test Root CA`,
     notBefore,
     notAfter,
+    keyOptions,
   });
   const issuing = await issueCertificate(
-    { profile: "issuing-ca", name: `${name} Test Issuing CA`, notBefore, notAfter },
+    { profile: "issuing-ca", name: `${name} Test Issuing CA`, notBefore, notAfter, keyOptions },
     root,
   );
   return wrap(root, issuing);
@@ -79,13 +88,22 @@ export async function loadTestCa(dir: string): Promise<TestCa> {
  * start on a fresh state dir at once (e.g. `up` and `certs issue`) end up with one CA, never with
  * the root of one and the issuing CA of the other.
  */
-export async function loadOrCreateTestCa(dir: string, nowMs: number): Promise<TestCa> {
+/**
+ * The CA saved in `dir`, or a new one saved there. A new one gets freshly generated keys by
+ * default: a CA on disk is one a user issues under, and two state dirs must never share a CA key
+ * (a certificate issued under one would chain to the other).
+ */
+export async function loadOrCreateTestCa(
+  dir: string,
+  nowMs: number,
+  keyOptions: KeyOptions = { pool: false },
+): Promise<TestCa> {
   try {
     return await loadTestCa(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  const ca = await createTestCa(nowMs);
+  const ca = await createTestCa(nowMs, undefined, keyOptions);
   await mkdir(dirname(dir), { recursive: true });
   const tmp = `${dir}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   await saveTestCa(ca, tmp);

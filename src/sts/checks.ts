@@ -51,6 +51,8 @@ export interface StsOptions {
   maxTokenLifetimeMs: number;
   /** Largest accepted request body (default 1 MiB). */
   maxRequestBytes?: number;
+  /** Longest time a request body may take to arrive (default 30 s); a slower one is answered 408. */
+  bodyTimeoutMs?: number;
 }
 
 export interface StsDeps {

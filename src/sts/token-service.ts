@@ -11,7 +11,7 @@
 import express, { type Request, type Response, type Router } from "express";
 import { clipMessage } from "../core/errors.js";
 import { type Environment, isEnvironment } from "../core/events.js";
-import { BODY_HARD_CAP_BYTES, readRequestBody } from "../core/http-body.js";
+import { bodyRefusalMessage, closeAfterResponse, readRequestBody } from "../core/http-body.js";
 import { runSteps, StepRefusal } from "../core/pipeline.js";
 import type { OK } from "../core/reason-codes.js";
 import { DEFAULT_MAX_XML_BYTES } from "../xml/parse.js";
@@ -156,27 +156,30 @@ export function stsRouter(deps: StsDeps): Router {
     const env = req.params.env;
     const limit = deps.options.maxRequestBytes ?? DEFAULT_MAX_XML_BYTES;
     let result: StsResponse;
-    let cut = false;
+    let refused = false;
     try {
-      const read = await readRequestBody(req, limit);
-      cut = read.tooLarge && read.cut;
+      const read = await readRequestBody(req, { maxBytes: limit, timeoutMs: deps.options.bodyTimeoutMs });
       if (!isEnvironment(env)) {
         result = faultResponse(
           deps.options,
           "MALFORMED_REQUEST",
           `there is no STS environment "${String(env)}"; use /integration/SecurityTokenService.svc or /production/SecurityTokenService.svc`,
         );
-      } else if (read.tooLarge) {
-        result = fault(
-          deps,
-          env,
-          {
-            reason: "MALFORMED_REQUEST",
-            message: `the request (no client certificate read) is ${read.size} bytes or more; the limit is ${limit} bytes${read.cut ? ` (reading stopped at ${BODY_HARD_CAP_BYTES} bytes and the connection was closed)` : ""}`,
-            code: FAULT_CODES.MALFORMED_REQUEST,
-          },
-          {},
-        );
+        if (!read.ok) result = { ...result, status: read.status };
+        refused = !read.ok;
+      } else if (!read.ok) {
+        // 413 / 408 with the SOAP 1.1 fault as body; the rest of the body is never read.
+        refused = true;
+        const message = `${bodyRefusalMessage(read)} (no client certificate read)`;
+        result = {
+          ...fault(
+            deps,
+            env,
+            { reason: "MALFORMED_REQUEST", message, code: FAULT_CODES.MALFORMED_REQUEST },
+            {},
+          ),
+          status: read.status,
+        };
       } else {
         result = handleTokenRequest(deps, env, read.body, req.headers);
       }
@@ -184,8 +187,8 @@ export function stsRouter(deps: StsDeps): Router {
       const message = error instanceof Error ? error.message : String(error);
       result = faultResponse(deps.options, "MALFORMED_REQUEST", `the request could not be read: ${message}`);
     }
-    // Past the hard cap the connection is gone: the decision is recorded, nothing can be sent.
-    if (cut || res.headersSent || res.destroyed) return;
+    if (res.headersSent || res.destroyed) return;
+    if (refused) closeAfterResponse(req, res);
     res.status(result.status).type(result.contentType).send(result.body);
   });
   return router;

@@ -37,16 +37,18 @@ import type { Soap12FaultCode } from "../xml/soap12.js";
 import { checkMessageIdLength } from "../xml/wsa.js";
 import { parseXsdDateTime } from "../xml/wsse.js";
 import { executeOperation, type OperationResult } from "./operations.js";
+import type { ReplayAdmission } from "./replay-cache.js";
 import type { SmdbStore } from "./store.js";
 import { type StsTrust, type VerifiedToken, verifyToken } from "./token.js";
 import type { WspEnvironment, WspOptions } from "./types.js";
 
-/** What the replay step asks of the environment's replay cache. */
+/** What the replay step asks of the environment's replay cache (src/wsp/replay-cache.ts). */
 export interface ReplayMemory {
-  /** Checks `id` at `nowMs` and remembers it when it is new and there is room. */
-  record(id: string, nowMs: number): "new" | "replay" | "full";
-  /** When the next entry leaves, at or after `nowMs`. */
-  nextExpiryMs(nowMs: number): number;
+  /**
+   * Checks `messageId` from `client` (its holder-of-key certificate) at `nowMs` and remembers it
+   * when it is new and there is room.
+   */
+  check(messageId: string, client: string, nowMs: number): ReplayAdmission;
 }
 
 /** One step-2 request, and what the steps found out about it. */
@@ -421,10 +423,14 @@ const timestamp: WspCheck = {
   },
 };
 
-/** A MessageID not seen within its window; the cache fails closed when full of live entries. */
+/**
+ * A MessageID not seen within its window. The cache (src/wsp/replay-cache.ts) never drops a live
+ * entry: a client holding its share of it is refused alone (REPLAY_CLIENT_QUOTA), and when it is
+ * full past the reserve every new message is (REPLAY_CACHE_FULL).
+ */
 const replay: WspCheck = {
   name: "replay",
-  reasons: ["MALFORMED_REQUEST", "REPLAY", "REPLAY_CACHE_FULL"],
+  reasons: ["MALFORMED_REQUEST", "REPLAY", "REPLAY_CLIENT_QUOTA", "REPLAY_CACHE_FULL"],
   run(ctx) {
     if (!parts(ctx).wsa.messageId || ctx.messageId === "") {
       reject(
@@ -432,20 +438,26 @@ const replay: WspCheck = {
         `the request (signed by SHA-256 ${thumb(ctx)}) has no wsa:MessageID; the binding requires one`,
       );
     }
-    const { timestampWindowMs, clockSkewMs, replayCacheSize } = ctx.options;
+    const { timestampWindowMs, clockSkewMs } = ctx.options;
     const window = (timestampWindowMs + 2 * clockSkewMs) / 1000;
     const messageId = need(ctx.messageId, "the MessageID");
-    const verdict = ctx.replay.record(messageId, ctx.messageNowMs);
-    if (verdict === "replay") {
+    const admission = ctx.replay.check(messageId, thumb(ctx), ctx.messageNowMs);
+    if (admission.verdict === "replay") {
       reject(
         "REPLAY",
         `MessageID ${messageId} (signed by SHA-256 ${thumb(ctx)}) was already received within the last ${window} s; every request needs a new MessageID`,
       );
     }
-    if (verdict === "full") {
+    if (admission.verdict === "client-quota") {
+      reject(
+        "REPLAY_CLIENT_QUOTA",
+        `MessageID ${messageId}: the holder-of-key certificate SHA-256 ${thumb(ctx)} already has ${admission.held} MessageIDs in SMDB ${ctx.env}'s replay cache, its share (${admission.quota}); other clients are served, this one from ${iso(admission.retryAtMs)} (send fewer requests)`,
+      );
+    }
+    if (admission.verdict === "full") {
       reject(
         "REPLAY_CACHE_FULL",
-        `MessageID ${messageId} (signed by SHA-256 ${thumb(ctx)}) cannot be checked for replay: SMDB ${ctx.env} remembers ${replayCacheSize} MessageIDs and all of them are still within their ${window} s window, which none leaves early (that would let a message be replayed); the request is refused, try again from ${iso(ctx.replay.nextExpiryMs(ctx.messageNowMs))}`,
+        `MessageID ${messageId} (signed by SHA-256 ${thumb(ctx)}) cannot be checked for replay: SMDB ${ctx.env} remembers ${admission.capacity} MessageIDs and more, and all of them are still within their ${window} s window, which none leaves early (that would let a message be replayed); the request is refused, try again from ${iso(admission.retryAtMs)}`,
       );
     }
   },

@@ -35,6 +35,7 @@ export const FAULT_SUBCODES: Readonly<Record<string, Soap12Subcode | undefined>>
   TIMESTAMP_EXPIRED: "wsu:MessageExpired",
   REPLAY: "wsse:InvalidSecurity",
   REPLAY_CACHE_FULL: undefined,
+  REPLAY_CLIENT_QUOTA: undefined,
   PRIVILEGE_MISSING: "wsse:FailedAuthentication",
   VALIDATION_ERROR: undefined,
   WRONG_ENDPOINT: undefined,
@@ -56,6 +57,8 @@ export function wspFault(reason: string, stepFault?: string): WspFault {
   if (stepFault === "env:VersionMismatch") return { code: "env:VersionMismatch", status: 500 };
   if (reason === "HEADER_NOT_UNDERSTOOD") return { code: "env:MustUnderstand", status: 500 };
   if (reason === "REPLAY_CACHE_FULL") return { code: "env:Receiver", status: 503 };
+  // A client over its share of the replay cache is told to slow down; others are served.
+  if (reason === "REPLAY_CLIENT_QUOTA") return { code: "env:Sender", status: 429 };
   if (reason === "INTERNAL_ERROR") return { code: "env:Receiver", status: 500 };
   const subcode = FAULT_SUBCODES[reason];
   return { code: "env:Sender", ...(subcode ? { subcode } : {}), status: 400 };

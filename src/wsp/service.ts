@@ -12,7 +12,12 @@ import express, { type Request, type Response, type Router } from "express";
 import type { Clocks } from "../core/clock.js";
 import { clipMessage, HarnessError } from "../core/errors.js";
 import { type Environment, type EventLog, isEnvironment } from "../core/events.js";
-import { BODY_HARD_CAP_BYTES, readRequestBody } from "../core/http-body.js";
+import {
+  type BodyRefusal,
+  bodyRefusalMessage,
+  closeAfterResponse,
+  readRequestBody,
+} from "../core/http-body.js";
 import { runStepsAsync, StepRefusal } from "../core/pipeline.js";
 import type { Credential } from "../pki/index.js";
 import { OperationValidationError, responseAction } from "../smdb/operations.js";
@@ -21,11 +26,12 @@ import { MustUnderstandError, VersionMismatchError } from "../xml/soap-version.j
 import { SOAP12_CONTENT_TYPE, soap12FaultEnvelope } from "../xml/soap12.js";
 import { WSP_CHECKS, type WspCheckContext, wspEndpointPath } from "./checks.js";
 import { FAULT_SUBCODES, faultResponse, wspFault } from "./faults.js";
+import { ReplayCache } from "./replay-cache.js";
 import type { SmdbStore } from "./store.js";
 import type { StsTrust } from "./token.js";
 import {
   DEFAULT_WSP_OPTIONS,
-  replayWindowMs,
+  replayCacheOptions,
   type ServiceResponse,
   type WspEnvironment,
   type WspFaultMode,
@@ -35,6 +41,7 @@ import {
 export {
   DEFAULT_WSP_OPTIONS,
   FAULT_SUBCODES,
+  ReplayCache,
   type ServiceResponse,
   type StsTrust,
   WSP_CHECKS,
@@ -54,60 +61,6 @@ export interface WspDeps {
   options?: Partial<WspOptions> | (() => Partial<WspOptions>);
 }
 
-/** What the replay cache says about a MessageID: new (now remembered), a replay, or no room for it. */
-export type ReplayVerdict = "new" | "replay" | "full";
-
-/**
- * MessageIDs seen recently, bounded in number and failing closed: an entry leaves only when its
- * window has passed (a message with that MessageID can no longer be accepted), never to make
- * room. When the cache is full of live entries, a new MessageID is refused ("full") instead of
- * forgetting one that could then be replayed.
- */
-export class ReplayCache {
-  readonly #seen = new Map<string, number>();
-  constructor(
-    public maxEntries: number,
-    public ttlMs: number,
-  ) {}
-
-  /** Checks `id` at `nowMs` and remembers it when it is new and there is room. */
-  record(id: string, nowMs: number): ReplayVerdict {
-    this.#evictExpired(nowMs, false);
-    const seenAt = this.#seen.get(id);
-    if (seenAt !== undefined && nowMs - seenAt < this.ttlMs) return "replay";
-    this.#seen.delete(id);
-    // Full: sweep every entry (a virtual clock set back can leave expired ones behind live ones).
-    if (this.#seen.size >= this.maxEntries) this.#evictExpired(nowMs, true);
-    if (this.#seen.size >= this.maxEntries) return "full";
-    this.#seen.set(id, nowMs);
-    return "new";
-  }
-
-  /** When the next entry leaves (its window has passed), at or after `nowMs`. */
-  nextExpiryMs(nowMs: number): number {
-    let next = Number.POSITIVE_INFINITY;
-    for (const at of this.#seen.values()) next = Math.min(next, at + this.ttlMs);
-    return Math.max(next === Number.POSITIVE_INFINITY ? nowMs : next, nowMs);
-  }
-
-  #evictExpired(nowMs: number, all: boolean): void {
-    // Insertion order is time order unless a virtual clock moved back, so the usual pass stops at
-    // the first live entry; `all` looks at every entry. An entry from the (clock's) future stays.
-    for (const [id, at] of this.#seen) {
-      if (nowMs - at < this.ttlMs) {
-        if (all) continue;
-        break;
-      }
-      this.#seen.delete(id);
-    }
-  }
-
-  get size(): number {
-    return this.#seen.size;
-  }
-}
-
-/** A direct call (no HTTP) is a SOAP 1.2 request as a client sends it. */
 const DIRECT_CALL = { contentType: SOAP12_CONTENT_TYPE };
 
 /** The SMDB service: its options, its replay caches, and the checks every request goes through. */
@@ -119,7 +72,7 @@ export class WspService {
   constructor(deps: WspDeps) {
     this.#deps = deps;
     this.#options = this.#resolveOptions();
-    const cache = () => new ReplayCache(this.#options.replayCacheSize, replayWindowMs(this.#options));
+    const cache = () => new ReplayCache(replayCacheOptions(this.#options));
     this.#replay = { integration: cache(), production: cache() };
   }
 
@@ -137,10 +90,7 @@ export class WspService {
   refreshOptions(): WspOptions {
     this.#options = this.#resolveOptions();
     // Changed options resize the caches; what they remember stays.
-    for (const cache of Object.values(this.#replay)) {
-      cache.maxEntries = this.#options.replayCacheSize;
-      cache.ttlMs = replayWindowMs(this.#options);
-    }
+    for (const cache of Object.values(this.#replay)) cache.configure(replayCacheOptions(this.#options));
     return this.#options;
   }
 
@@ -181,20 +131,16 @@ export class WspService {
     }
   }
 
-  /** A body over the size limit, refused before parsing (the router reads it only that far). */
-  refuseTooLarge(env: Environment, size: number, cut: boolean): ServiceResponse {
-    const { maxRequestBytes } = this.refreshOptions();
-    return this.#refuse(
+  /**
+   * A body refused before parsing (the router read no more of it): over the size limit (413) or
+   * too slow to arrive (408), with the SOAP 1.2 fault of the `parse` step.
+   */
+  refuseBody(env: Environment, read: BodyRefusal): ServiceResponse {
+    const response = this.#refuse(
       { env },
-      new StepRefusal(
-        "parse",
-        new HarnessError(
-          "MALFORMED_REQUEST",
-          `the request is ${size} bytes${cut ? ` or more (reading stopped at ${BODY_HARD_CAP_BYTES} bytes and the connection was closed)` : ""}; the limit is ${maxRequestBytes} bytes`,
-        ),
-        undefined,
-      ),
+      new StepRefusal("parse", new HarnessError("MALFORMED_REQUEST", bodyRefusalMessage(read)), undefined),
     );
+    return { ...response, status: read.status };
   }
 
   #answer(ctx: WspCheckContext): ServiceResponse {
@@ -284,24 +230,26 @@ export function wspRouter(service: WspService): Router {
   const router = express.Router();
   router.post("/:env/smdb", (req: Request, res: Response) => {
     const env = req.params["env"];
-    let cut = false;
+    let refused = false;
     const send = (r: ServiceResponse) => {
-      // Past the hard cap the connection is gone: the decision is recorded, nothing can be sent.
-      if (!cut && !res.headersSent && !res.destroyed) res.status(r.status).type(r.contentType).send(r.body);
+      if (res.headersSent || res.destroyed) return;
+      if (refused) closeAfterResponse(req, res);
+      res.status(r.status).type(r.contentType).send(r.body);
     };
-    readRequestBody(req, service.refreshOptions().maxRequestBytes)
+    const { maxRequestBytes, bodyTimeoutMs } = service.refreshOptions();
+    readRequestBody(req, { maxBytes: maxRequestBytes, timeoutMs: bodyTimeoutMs })
       .then((read) => {
-        cut = read.tooLarge && read.cut;
+        refused = !read.ok;
         if (!isEnvironment(env)) {
           return {
-            status: 404,
+            status: read.ok ? 404 : read.status,
             contentType: SOAP12_CONTENT_TYPE,
             body: soap12FaultEnvelope({
               reason: `unknown environment "${env}"; use /integration/smdb or /production/smdb`,
             }),
           };
         }
-        if (read.tooLarge) return service.refuseTooLarge(env, read.size, read.cut);
+        if (!read.ok) return service.refuseBody(env, read);
         return service.handle(env, read.body, { contentType: req.headers["content-type"] });
       })
       .then(send, (error: Error) =>

@@ -1,6 +1,8 @@
 /** What the SMDB service is configured with: its environments and options, and what it answers. */
 import type { Environment } from "../core/events.js";
+import { DEFAULT_BODY_TIMEOUT_MS } from "../core/http-body.js";
 import type { Certificate, Credential } from "../pki/index.js";
+import { DEFAULT_REPLAY_MEMORY_BYTES, type ReplayCacheOptions } from "./replay-cache.js";
 import type { StsTrust } from "./token.js";
 
 /** What the WSP needs to know about one environment (wired by the harness from its state). */
@@ -29,14 +31,18 @@ export interface WspOptions {
   /** How old a request's wsu:Created may be, and how long MessageIDs are remembered. Default 5 min. */
   timestampWindowMs: number;
   /**
-   * Most MessageIDs remembered per environment. Default 10 000. None is forgotten before its
-   * window has passed: when all are live, new requests get REPLAY_CACHE_FULL.
+   * Memory for the MessageIDs remembered per environment (src/wsp/replay-cache.ts). Default 64 MiB
+   * (over half a million entries). None is forgotten before its window has passed.
    */
-  replayCacheSize: number;
+  replayCacheBytes: number;
+  /** Capacity in MessageIDs instead of `replayCacheBytes` (small configurations, tests). */
+  replayCacheSize?: number;
   /** `verbose` (default): reason code and sentence in the fault; `realistic`: generic texts only. */
   faultMode: WspFaultMode;
-  /** Largest request body. Default 1 MiB. */
+  /** Largest request body. Default 1 MiB: a larger one is answered 413 without being read. */
   maxRequestBytes: number;
+  /** Longest time a request body may take to arrive. Default 30 s: a slower one is answered 408. */
+  bodyTimeoutMs: number;
   /** Accept rsa-sha1/sha1 (the Java reference client signs with them). Default true. */
   allowSha1: boolean;
 }
@@ -44,9 +50,10 @@ export interface WspOptions {
 export const DEFAULT_WSP_OPTIONS: WspOptions = {
   clockSkewMs: 5 * 60_000,
   timestampWindowMs: 5 * 60_000,
-  replayCacheSize: 10_000,
+  replayCacheBytes: DEFAULT_REPLAY_MEMORY_BYTES,
   faultMode: "verbose",
   maxRequestBytes: 1024 * 1024,
+  bodyTimeoutMs: DEFAULT_BODY_TIMEOUT_MS,
   allowSha1: true,
 };
 
@@ -57,6 +64,14 @@ export const DEFAULT_WSP_OPTIONS: WspOptions = {
  */
 export function replayWindowMs(options: Pick<WspOptions, "timestampWindowMs" | "clockSkewMs">): number {
   return options.timestampWindowMs + 2 * options.clockSkewMs + 1;
+}
+
+/** The replay cache's size and lifetime from the options. */
+export function replayCacheOptions(options: WspOptions): ReplayCacheOptions {
+  const ttlMs = replayWindowMs(options);
+  return options.replayCacheSize === undefined
+    ? { ttlMs, memoryBytes: options.replayCacheBytes }
+    : { ttlMs, maxEntries: options.replayCacheSize };
 }
 
 export interface ServiceResponse {

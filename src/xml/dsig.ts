@@ -24,7 +24,7 @@ import type { Document, Element } from "@xmldom/xmldom";
 import { HarnessError } from "../core/errors.js";
 import { canonicalize } from "./c14n.js";
 import { ALG, escapeAttr, NS } from "./ns.js";
-import { childElements, parseXml } from "./parse.js";
+import { childElements, LARGE_DOCUMENT_LIMITS, parseXml } from "./parse.js";
 
 export type SignatureReason =
   | "MALFORMED_REQUEST"
@@ -240,7 +240,11 @@ export function signXml(xml: string, options: SignOptions): string {
   if (at < 0 || xml.indexOf(SIGNATURE_PLACEHOLDER, at + 1) >= 0) {
     throw new Error("signXml: the document must contain the signature placeholder exactly once");
   }
-  const doc = parseXml(xml, { maxBytes: options.maxBytes ?? 16 * 1024 * 1024, label: "document to sign" });
+  const doc = parseXml(xml, {
+    maxBytes: options.maxBytes ?? 16 * 1024 * 1024,
+    limits: LARGE_DOCUMENT_LIMITS,
+    label: "document to sign",
+  });
   const index = buildIdIndex(doc);
   // Remove the placeholder: this is the enveloped-signature transform for enveloped references
   // and changes nothing for the others (the placeholder is outside them).

@@ -160,7 +160,14 @@ export function decryptAssertion(encrypted: Element | string, wspPrivateKey: Key
     throw new DecryptionError(UNDECRYPTABLE);
   }
   if (key.length !== 32) throw new DecryptionError(UNDECRYPTABLE);
-  const cipherText = cipherValue(data);
+  return decryptAssertionContent(key, cipherValue(data));
+}
+
+/**
+ * The part of `decryptAssertion` after the key unwrap: AES-256-CBC with the content key, XML
+ * Encryption padding, and the parse into one saml:Assertion. Throws DecryptionError.
+ */
+export function decryptAssertionContent(key: Buffer, cipherText: Buffer): DecryptedAssertion {
   if (cipherText.length < 32 || cipherText.length % 16 !== 0) {
     throw new DecryptionError("the encrypted content has an invalid length for aes256-cbc");
   }
@@ -172,19 +179,38 @@ export function decryptAssertion(encrypted: Element | string, wspPrivateKey: Key
   } catch {
     throw new DecryptionError(UNDECRYPTABLE);
   }
-  // XML Encryption padding: the last octet says how many octets to drop (1..16).
-  const pad = plain[plain.length - 1]!;
-  if (pad < 1 || pad > 16) throw new DecryptionError(UNDECRYPTABLE);
-  const assertionXml = plain.subarray(0, plain.length - pad).toString("utf8");
-  let doc: Document;
+  const { text: assertionXml, paddingValid } = removeXmlEncPadding(plain);
+  // The same work whatever the padding: the plaintext is cut and parsed whether its padding is
+  // valid or not, and only then refused. Refusing bad padding at once would make the parse time (a few
+  // hundred microseconds for a real assertion) tell an attacker which altered ciphertexts have
+  // valid padding: the padding oracle of XML Encryption's CBC mode.
+  let doc: Document | undefined;
   try {
     doc = parseXml(assertionXml, { label: "decrypted assertion" });
   } catch {
-    throw new DecryptionError(UNDECRYPTABLE);
+    doc = undefined;
   }
-  const assertion = doc.documentElement!;
-  if (assertion.namespaceURI !== NS.saml || assertion.localName !== "Assertion") {
+  const assertion = doc?.documentElement;
+  if (
+    !paddingValid ||
+    !doc ||
+    !assertion ||
+    assertion.namespaceURI !== NS.saml ||
+    assertion.localName !== "Assertion"
+  ) {
     throw new DecryptionError(UNDECRYPTABLE);
   }
   return { assertionXml, doc, assertion };
+}
+
+/**
+ * XML Encryption padding: the last octet says how many octets to drop (1..16). With invalid
+ * padding (0, or 17..255) the octet still decides how many to drop — `(octet mod 16) + 1` — so
+ * that the text the caller parses next is cut the same way, and as long, whatever the padding.
+ */
+export function removeXmlEncPadding(plain: Buffer): { text: string; paddingValid: boolean } {
+  const octet = plain[plain.length - 1] ?? 0;
+  const paddingValid = octet >= 1 && octet <= 16;
+  const drop = paddingValid ? octet : (octet % 16) + 1;
+  return { text: plain.subarray(0, Math.max(0, plain.length - drop)).toString("utf8"), paddingValid };
 }

@@ -38,7 +38,13 @@ import {
   verifyReferences,
 } from "./dsig.js";
 import { ALG, ENCRYPTED_ASSERTION_ID, escapeAttr, escapeText, NS, WSS } from "./ns.js";
-import { childElements, parseXml, XmlParseError } from "./parse.js";
+import {
+  childElements,
+  LARGE_DOCUMENT_LIMITS,
+  parseXml,
+  requireElementOnlyContent,
+  XmlParseError,
+} from "./parse.js";
 import { SOAP12_NS } from "./soap12.js";
 import {
   dereferenceStr,
@@ -218,6 +224,9 @@ export function readIdwsEnvelope(doc: Document): IdwsEnvelope {
     );
   }
   const header = onlyChild(envelope, SOAP12_NS, "Header", "soap:Header");
+  requireElementOnlyContent(envelope, "SOAP Envelope");
+  if (header) requireElementOnlyContent(header, "SOAP Header");
+  requireElementOnlyContent(bodyEl, "SOAP Body");
   if (header && header !== childElements(envelope)[0]) {
     throw new XmlParseError("the SOAP Header comes after the Body; SOAP 1.2 puts the Header first");
   }
@@ -526,7 +535,11 @@ export function verifyIdwsResponse(
   };
   let doc: Document;
   try {
-    doc = parseXml(xml, { maxBytes: expect.maxBytes ?? 16 * 1024 * 1024, label: "WSP response" });
+    doc = parseXml(xml, {
+      maxBytes: expect.maxBytes ?? 16 * 1024 * 1024,
+      limits: LARGE_DOCUMENT_LIMITS,
+      label: "WSP response",
+    });
   } catch (error) {
     return fail(`the WSP response is not usable XML: ${(error as Error).message}`);
   }

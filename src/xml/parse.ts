@@ -8,6 +8,9 @@
  */
 import { DOMParser, type Document, type Element, type Node } from "@xmldom/xmldom";
 import { HarnessError } from "../core/errors.js";
+import { prescanXml, REQUEST_LIMITS, type XmlLimits } from "./prescan.js";
+
+export { LARGE_DOCUMENT_LIMITS, REQUEST_LIMITS, type XmlLimits } from "./prescan.js";
 
 export const DEFAULT_MAX_XML_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_XML_DEPTH = 64;
@@ -15,8 +18,13 @@ export const DEFAULT_MAX_XML_DEPTH = 64;
 export interface ParseOptions {
   /** Largest accepted input in bytes (default 1 MiB). */
   maxBytes?: number;
-  /** Deepest accepted element nesting (default 64). */
+  /** Deepest accepted element nesting (default 64); the same as `limits.maxDepth`. */
   maxDepth?: number;
+  /**
+   * Limits checked by a linear pre-scan before any DOM is built (default `REQUEST_LIMITS`, sized
+   * for hostile requests; a caller parsing a large trusted answer raises them).
+   */
+  limits?: Partial<XmlLimits>;
   /** What the input is, for messages ("request", "STS response", ...). */
   label?: string;
 }
@@ -75,7 +83,8 @@ function shortMessage(message: string): string {
  */
 export function parseXml(input: Buffer | Uint8Array | string, options: ParseOptions = {}): Document {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_XML_BYTES;
-  const maxDepth = options.maxDepth ?? DEFAULT_MAX_XML_DEPTH;
+  const maxDepth = options.maxDepth ?? options.limits?.maxDepth ?? DEFAULT_MAX_XML_DEPTH;
+  const limits: XmlLimits = { ...REQUEST_LIMITS, ...options.limits, maxDepth };
   const label = options.label ?? "XML input";
   let text: string;
   if (typeof input === "string") {
@@ -105,6 +114,9 @@ export function parseXml(input: Buffer | Uint8Array | string, options: ParseOpti
       `the ${label} contains a DOCTYPE or entity declaration; these are not accepted (no DTDs, no entity expansion)`,
     );
   }
+  // Limits before the DOM: xmldom would build the whole tree before any of them could be checked.
+  const scan = prescanXml(text, limits, label);
+  if (scan.refusal) throw new XmlParseError(shortMessage(scan.refusal.message));
   const errors: string[] = [];
   const parser = new DOMParser({
     onError: (level, message) => {
@@ -236,6 +248,21 @@ export function descendants(root: Node, ns: string, localName: string): Element[
   };
   walk(root);
   return out;
+}
+
+/**
+ * Refuses character data other than white space directly in `el` (SOAP 1.1 and 1.2: the
+ * Envelope, Header and Body hold elements only; text there is not a SOAP message).
+ */
+export function requireElementOnlyContent(el: Element, what: string): void {
+  for (let child = el.firstChild; child; child = child.nextSibling) {
+    if (
+      (child.nodeType === TEXT_NODE || child.nodeType === CDATA_SECTION_NODE) &&
+      /\S/.test((child as unknown as { data: string }).data)
+    ) {
+      throw new XmlParseError(`the ${what} holds text; it may hold only elements (and white space)`);
+    }
+  }
 }
 
 /** Text content with surrounding whitespace removed. */

@@ -5,7 +5,7 @@
  */
 import type { Document, Element } from "@xmldom/xmldom";
 import { escapeText, NS } from "./ns.js";
-import { childElements, textOf, XmlParseError } from "./parse.js";
+import { childElements, requireElementOnlyContent, textOf, XmlParseError } from "./parse.js";
 
 export const SOAP11_CONTENT_TYPE = "text/xml; charset=utf-8";
 
@@ -97,6 +97,9 @@ export function readSoap11Envelope(doc: Document): Soap11Parts {
       "the Envelope must hold an optional Header followed by the Body and nothing else",
     );
   }
+  requireElementOnlyContent(envelope, "SOAP Envelope");
+  if (headers[0]) requireElementOnlyContent(headers[0], "SOAP Header");
+  requireElementOnlyContent(bodies[0]!, "SOAP Body");
   return { envelope, header: headers[0], body: bodies[0]! };
 }
 

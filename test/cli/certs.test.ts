@@ -122,7 +122,8 @@ describe("certs issue", () => {
       await runCli(["certs", "issue", "--profile", "sts", "--uuid", uuid, "--out", "x"], { cwd: work }),
       /--uuid applies to --profile oces3-system only, not sts/,
     );
-  });
+    // Fresh RSA keys for what the CLI writes (never the key pool): room on a busy machine.
+  }, 180_000);
 
   it("certs ca --out DIR, then certs issue --ca DIR chains to that CA (openssl verify -CAfile)", async () => {
     const made = await runCli(["certs", "ca", "--out", "myca"], { cwd: work });
@@ -204,7 +205,8 @@ describe("certs issue", () => {
     expect(badProfile.stderr).toMatch(
       /--profile .*'oces4' is invalid. Allowed choices are oces3-system, foces2/,
     );
-  });
+    // Fresh RSA keys for the state dir's CA and the certificate (never the pool): slower on a busy machine.
+  }, 180_000);
 
   it("--help teaches: profiles, time syntax and examples", async () => {
     const help = await runCli(["certs", "issue", "--help"]);

@@ -54,5 +54,6 @@ describe("SMDB through `smdb-harness up` over HTTPS", () => {
       second.child.kill("SIGTERM");
       await second.exited;
     }
-  });
+    // A new state dir makes its CA with fresh RSA 3072 keys (never the key pool): room on a busy machine.
+  }, 180_000);
 });

@@ -255,7 +255,8 @@ describe("smdb-harness up, as a real process", () => {
     );
     third.child.kill("SIGINT");
     expect(await third.exited).toBe(0);
-  });
+    // A new state dir makes its CA with fresh RSA 3072 keys (never the key pool): room on a busy machine.
+  }, 180_000);
 
   it("refuses bad flags with one line and exit code 2", async () => {
     const port = await runCli(["up", "--port", "eighty", "--state-dir", join(dir, "bad")]);
@@ -275,5 +276,6 @@ describe("smdb-harness up, as a real process", () => {
     const policy = await runCli(["up", "--policy", "sometimes", "--state-dir", join(dir, "bad")]);
     expect(policy.code).not.toBe(0);
     expect(policy.stderr).toMatch(/sometimes/);
-  });
+    // A new state dir makes its CA with fresh RSA 3072 keys (never the key pool): room on a busy machine.
+  }, 180_000);
 });

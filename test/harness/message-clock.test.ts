@@ -239,5 +239,6 @@ describe("smdb-harness up --virtual-clock, as a real process, with `client call`
     expect(refused.stderr).toMatch(/step 1: TIMESTAMP_NOT_YET_VALID/);
     strict.child.kill("SIGINT");
     expect(await strict.exited).toBe(0);
-  });
+    // Fresh RSA keys for what the CLI writes (never the key pool): room on a busy machine.
+  }, 180_000);
 });

@@ -64,7 +64,13 @@ async function expectOk(params: Partial<RstRequestParams> = {}, env: Environment
 async function expectFault(
   body: string | Buffer,
   reason: Exclude<StsReason, "OK">,
-  options: { env?: Environment; cert?: Credential; pattern?: RegExp; faultCode?: string } = {},
+  options: {
+    env?: Environment;
+    cert?: Credential;
+    pattern?: RegExp;
+    faultCode?: string;
+    status?: number;
+  } = {},
 ) {
   const fault = await expectStsFault(f, body, reason, options);
   // Still healthy: a good request right after is answered with a token.
@@ -177,7 +183,7 @@ describe("STS rejects malformed and hostile input", () => {
   it("a 10 MB body", async () => {
     const big = Buffer.alloc(10 * 1024 * 1024, 0x20);
     big.write("<a>", 0);
-    await expectFault(big, "MALFORMED_REQUEST", { pattern: /limit is 1048576 bytes/ });
+    await expectFault(big, "MALFORMED_REQUEST", { pattern: /limit is 1048576 bytes/, status: 413 });
   });
   it("garbage, an empty body, SOAP 1.2, and a body that is not an RST", async () => {
     await expectFault(Buffer.from("not xml at all"), "MALFORMED_REQUEST");

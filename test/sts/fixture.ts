@@ -235,13 +235,19 @@ export async function expectStsFault(
   f: StsFixture,
   body: string | Buffer,
   reason: Exclude<StsReason, "OK">,
-  options: { env?: Environment; cert?: Credential; pattern?: RegExp; faultCode?: string } = {},
+  options: {
+    env?: Environment;
+    cert?: Credential;
+    pattern?: RegExp;
+    faultCode?: string;
+    status?: number;
+  } = {},
 ) {
   const env = options.env ?? "production";
   const faultCode = options.faultCode ?? FAULT_CODES[reason];
   const before = f.events.lastSeq;
   const res = await postRst(f, body, env);
-  expect(res.status, res.text.slice(0, 1000)).toBe(500);
+  expect(res.status, res.text.slice(0, 1000)).toBe(options.status ?? 500);
   expect(res.headers["content-type"]).toMatch(/^text\/xml/);
   const fault = readSoap11Fault(parseXml(res.text));
   expect(fault, res.text).toBeDefined();

@@ -258,10 +258,11 @@ export async function expectRejection(
   body: string | Buffer,
   reason: string,
   env: Environment = "production",
+  status = 400,
 ): Promise<{ fault: NonNullable<PostResult["fault"]>; event: HarnessEvent }> {
   const storedBefore = bench.store.count();
   const { result: res, events } = await eventsDuring(bench, () => post(bench, body, env));
-  expect(res.status, res.body.slice(0, 600)).toBe(400);
+  expect(res.status, res.body.slice(0, 600)).toBe(status);
   expect(res.contentType).toContain("application/soap+xml");
   expect(res.fault?.code).toBe("env:Sender");
   expect(res.fault?.harness?.reason, res.fault?.reason).toBe(reason);
