@@ -39,8 +39,9 @@ describe("WspService", () => {
     const { result, events } = await eventsDuring(bench, () =>
       bench.service.handle("production", buildRequest(bench, "Ping").xml),
     );
-    expect(result.status).toBe(503);
-    expect(events).toMatchObject([{ reason: "REPLAY_CACHE_FULL", fault: "env:Receiver" }]);
+    // One MessageID fills a cache of one: the one client holding it is over its share.
+    expect(result.status).toBe(429);
+    expect(events).toMatchObject([{ reason: "REPLAY_CLIENT_QUOTA", fault: "env:Sender" }]);
   });
 });
 
