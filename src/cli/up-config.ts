@@ -40,7 +40,9 @@ const OTHER_VARIABLES = [
   "SMDB_HARNESS_KEY_CACHE",
   "SMDB_HARNESS_KEY_POOL",
   "SMDB_HARNESS_DEBUG",
+  // The image of the testcontainers module and the container tests; CI's demand that they run.
   "SMDB_HARNESS_IMAGE",
+  "SMDB_HARNESS_REQUIRE_DOCKER",
 ];
 
 export const DEFAULT_PORT = 8080;

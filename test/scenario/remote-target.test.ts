@@ -25,7 +25,12 @@ function essence(result: ScenarioResult) {
     error: result.error,
     passed: result.passed,
     downtimeMs: result.downtimeMs,
-    failures: result.failures.map((f) => ({ fromMs: f.fromMs, toMs: f.toMs, step: f.step, reason: f.reason })),
+    failures: result.failures.map((f) => ({
+      fromMs: f.fromMs,
+      toMs: f.toMs,
+      step: f.step,
+      reason: f.reason,
+    })),
     actions: result.actions.map((a) => ({ atMs: a.atMs, do: a.do, ok: a.ok })),
   };
 }
