@@ -205,13 +205,18 @@ export class StartedSmdbHarnessContainer extends AbstractStartedContainer {
   }
 
   /**
-   * Writes what a client outside the container needs for `env` into `dir`: `client.p12` (the
-   * first `withSystemUser`'s credential, else the demo systembruger's from the container),
+   * Writes what a client outside the container needs for `env` into `dir`: `client.p12` (of the
+   * systembruger `options.systemUser` — an id from `withSystemUser`, or `"demo"` for the demo
+   * systembruger, copied out of the container; default the first `withSystemUser`, else the demo),
    * `tls-ca.pem`, `sts-{env}.pem`, `wsp-{env}.pem` and `client-{env}.yaml` pointing at them.
    */
-  async writeClientFiles(dir: string, env: Environment): Promise<ClientFiles> {
+  async writeClientFiles(
+    dir: string,
+    env: Environment,
+    options: { systemUser?: string } = {},
+  ): Promise<ClientFiles> {
     const endpoints: ClientEndpoints = await this.control.clientEndpoints(env);
-    const { p12, password } = await this.#clientCredential();
+    const { p12, password } = await this.#clientCredential(options.systemUser);
     const files: ClientFiles = {
       config: join(dir, `client-${env}.yaml`),
       p12: join(dir, "client.p12"),
@@ -243,8 +248,14 @@ export class StartedSmdbHarnessContainer extends AbstractStartedContainer {
     return files;
   }
 
-  async #clientCredential(): Promise<{ p12: Buffer; password: string }> {
-    const own = this.systemUsers[0];
+  async #clientCredential(systemUser: string | undefined): Promise<{ p12: Buffer; password: string }> {
+    const own =
+      systemUser === undefined ? this.systemUsers[0] : this.systemUsers.find((u) => u.id === systemUser);
+    if (systemUser !== undefined && systemUser !== "demo" && !own) {
+      throw new Error(
+        `no systembruger "${systemUser}" was made by withSystemUser (made: ${this.systemUsers.map((u) => u.id).join(", ") || "none"}); use one of those, or "demo"`,
+      );
+    }
     if (own) {
       const password = randomBytes(8).toString("hex");
       return { p12: toPkcs12(own.credential, password), password };
