@@ -189,9 +189,10 @@ export class NemloginFollower {
       if (this.ready) return;
       if (this.#stopped) throw new HarnessError("NEMLOGIN_UNREACHABLE", "stopped while waiting for nemlogin");
       if (this.#wall.nowMs() >= deadline) {
+        const untrusted = /not trusted/.test(this.#problem ?? "");
         throw new HarnessError(
           "NEMLOGIN_UNREACHABLE",
-          `the nemlogin service at ${this.url} could not be reached within ${Math.round(timeoutMs / 1000)} s (${this.#problem ?? "no answer"}); start it first, or give its URL with --nemlogin-url (SMDB_HARNESS_NEMLOGIN_URL)`,
+          `the nemlogin service at ${this.url} could not be reached within ${Math.round(timeoutMs / 1000)} s (${this.#problem ?? "no answer"}); ${untrusted ? "give the CA of its TLS certificate (its tls-ca.pem) with --nemlogin-ca (SMDB_HARNESS_NEMLOGIN_CA)" : "start it first, or give its URL with --nemlogin-url (SMDB_HARNESS_NEMLOGIN_URL)"}`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, retryMs));

@@ -214,6 +214,26 @@ describe("nemlogin and smdb as separate services", () => {
     });
   });
 
+  it("tells an smdb that does not trust nemlogin's TLS certificate to give its CA", async () => {
+    const result = await runCli([
+      "up",
+      "--role",
+      "smdb",
+      "--port",
+      "0",
+      "--state-dir",
+      join(dir, "distrustful"),
+      "--nemlogin-url",
+      nemlogin.harness.url,
+      "--nemlogin-wait",
+      "1s",
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(
+      /^smdb-harness: the nemlogin service at https:\/\/127\.0\.0\.1:\d+ could not be reached within 1 s \(.*not trusted.*\); give the CA of its TLS certificate \(its tls-ca\.pem\) with --nemlogin-ca \(SMDB_HARNESS_NEMLOGIN_CA\)$/,
+    );
+  });
+
   it("keeps serving with the trust it had when nemlogin goes away, and says so in /health", async () => {
     const wsc = await client();
     await wsc.getToken();
