@@ -1,5 +1,8 @@
 import { defineConfig } from "vitest/config";
 
+/** The tests that start containers or install the packed tarball: they run after all others. */
+const LAST = ["test/containers/**/*.test.ts", "test/package/**/*.test.ts"];
+
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
@@ -11,5 +14,17 @@ export default defineConfig({
     // RSA work dominates; two cores, so keep the pool small and predictable.
     pool: "forks",
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: { name: "suite", include: ["test/**/*.test.ts"], exclude: LAST, sequence: { groupOrder: 0 } },
+      },
+      {
+        // Docker images and npm installs: alone on the machine once the rest has finished, so that
+        // neither slows the other into a timeout.
+        extends: true,
+        test: { name: "containers", include: LAST, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

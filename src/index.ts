@@ -37,6 +37,14 @@ export {
   type HarnessSettings,
   startHarness,
 } from "./harness/harness.js";
+export { ROLES, type Role } from "./harness/roles.js";
+export {
+  type RunningService,
+  type ServiceFile,
+  type ServiceOptions,
+  serviceFiles,
+  startService,
+} from "./harness/service.js";
 export {
   type EnvironmentIdentity,
   HarnessState,

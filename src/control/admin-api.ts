@@ -68,7 +68,7 @@ export function adminRouter(deps: AdminDeps): Router {
   });
   router.post("/environments/:env/wsps", json, async (req, res) => {
     const body = objectBody(req);
-    allowOnly(body, ["entityId", "certificatePem"]);
+    allowOnly(body, ["entityId", "certificatePem", "url", "tlsCaPem"]);
     res.status(201).json(await control(req).registerWsp(env(req), body as { entityId: string }));
   });
   router.get("/environments/:env/wsp-trust", async (req, res) => {

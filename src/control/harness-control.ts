@@ -93,6 +93,21 @@ export interface WspView {
   certificate: CertificateView;
 }
 
+/**
+ * A WSP registration: its entity ID and (optionally) the certificate tokens for it are
+ * encrypted to; when none is given the harness issues one. A WSP that is a service of its own
+ * (the `smdb` service of a split harness) also says where clients reach it and which CA signed its
+ * TLS certificate, so that the NemLog-in side can describe it to clients.
+ */
+export interface WspRegistrationInput {
+  entityId: string;
+  certificatePem?: string;
+  /** The WSP's endpoint, e.g. `https://smdb:8443/production/smdb`. */
+  url?: string;
+  /** PEM of the CA(s) of the WSP's TLS server certificate. */
+  tlsCaPem?: string;
+}
+
 export interface RegisteredWsp {
   env: Environment;
   entityId: string;
@@ -171,7 +186,7 @@ export interface HarnessControl {
 
   // --- the services ------------------------------------------------------------------------------
   wsps(env: Environment): Promise<WspView[]>;
-  registerWsp(env: Environment, input: { entityId: string; certificatePem?: string }): Promise<RegisteredWsp>;
+  registerWsp(env: Environment, input: WspRegistrationInput): Promise<RegisteredWsp>;
   wspTrust(env: Environment): Promise<WspTrustView>;
   setWspTrust(env: Environment, trust: WspTrustInput): Promise<WspTrustView>;
   /** The STS of `env` signs with a new certificate from now on (same subject, new key). */

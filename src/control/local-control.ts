@@ -6,7 +6,7 @@
 import { type Clock, parseDuration, parseTime, TimeFormatError, VirtualClock } from "../core/clock.js";
 import { RefusedError } from "../core/errors.js";
 import { type Environment, type EventLog, isEnvironment } from "../core/events.js";
-import type { Certificate, Credential } from "../pki/index.js";
+import { Certificate, type Credential } from "../pki/index.js";
 import { parseUpload } from "../sts/registry/input.js";
 import type { Registry } from "../sts/registry/registry.js";
 import {
@@ -32,20 +32,24 @@ import type {
   SystemUserChanges,
   TrustAnchorView,
   UploadResult,
+  WspRegistrationInput,
   WspTrustInput,
   WspTrustView,
   WspView,
 } from "./harness-control.js";
 import { certificateView, type SystemUserView, systemUserView } from "./views.js";
 
-/** The harness's own identities per environment (implemented by src/harness/state.ts). */
+/**
+ * The harness's identities per environment (src/harness/state.ts; in a split harness partly
+ * learned from the peer service, which is why only the certificates are required).
+ */
 export interface HarnessIdentities {
   environment(env: Environment): {
     stsEndpointReference: string;
-    stsSigning: Credential;
+    stsSigning: { certificate: Certificate };
     stsHistory: Certificate[];
     wspEntityId: string;
-    wsp: Credential;
+    wsp: { certificate: Certificate };
   };
   /** The test CA (root and issuing). */
   caCertificates(): Certificate[];
@@ -72,6 +76,22 @@ export interface ControlledHarness {
   tlsCaPem: () => string | null;
   /** Read-only settings shown by `settings()` (fault mode, skew …). */
   settings?: () => Record<string, unknown>;
+  /**
+   * Where clients reach the STS and the SMDB of `env`, given the harness's base URL (as the
+   * caller reached it). Default: both below that base URL.
+   */
+  serviceUrls?: (env: Environment, baseUrl: string) => { stsUrl: string; wspUrl: string };
+  /** Told of every WSP registration after the registry took it (e.g. to describe the smdb service to clients). */
+  onWspRegistered?: (registration: WspRegistration) => Promise<void>;
+}
+
+/** A WSP registration as the registry took it, with the endpoint facts the WSP gave. */
+export interface WspRegistration {
+  env: Environment;
+  entityId: string;
+  certificate: Certificate;
+  url?: string;
+  tlsCaPem?: string;
 }
 
 /** Harness times stay within years 1950–9999 (X.509 can express them; Date can print them). */
@@ -171,15 +191,19 @@ export class LocalControl implements HarnessControl {
     const env = checkEnvironment(envInput);
     const identity = this.#h.identities.environment(env);
     const base = this.#baseUrl();
+    const urls = this.#h.serviceUrls?.(env, base) ?? {
+      stsUrl: `${base}/${env}/SecurityTokenService.svc`,
+      wspUrl: `${base}/${env}/smdb`,
+    };
     return {
       env,
       environment: env,
-      stsUrl: `${base}/${env}/SecurityTokenService.svc`,
+      stsUrl: urls.stsUrl,
       stsEndpointReference: identity.stsEndpointReference,
       stsCertificatePem: identity.stsSigning.certificate.pem,
       stsCertificateSha256: identity.stsSigning.certificate.sha256,
       stsCertificateHistory: identity.stsHistory.map((c) => ({ sha256: c.sha256, pem: c.pem })),
-      wspUrl: `${base}/${env}/smdb`,
+      wspUrl: urls.wspUrl,
       wspEntityId: identity.wspEntityId,
       wspCertificatePem: identity.wsp.certificate.pem,
       wspCertificateSha256: identity.wsp.certificate.sha256,
@@ -316,12 +340,18 @@ export class LocalControl implements HarnessControl {
     }));
   }
 
-  async registerWsp(
-    envInput: Environment,
-    input: { entityId: string; certificatePem?: string },
-  ): Promise<RegisteredWsp> {
+  async registerWsp(envInput: Environment, input: WspRegistrationInput): Promise<RegisteredWsp> {
     const env = checkEnvironment(envInput);
-    const { entityId, certificatePem } = input ?? ({} as { entityId: string });
+    const { entityId, certificatePem, url, tlsCaPem } = input ?? ({} as WspRegistrationInput);
+    if (url !== undefined && (typeof url !== "string" || !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url))) {
+      throw invalid(`url must be the WSP's endpoint as an http(s) URL; got ${JSON.stringify(url)}`);
+    }
+    let tlsCa: Certificate[] = [];
+    if (tlsCaPem !== undefined) {
+      if (typeof tlsCaPem !== "string") throw invalid("tlsCaPem must be PEM certificates as a string");
+      tlsCa = pemCertificates(tlsCaPem);
+      if (tlsCa.length === 0) throw invalid("tlsCaPem holds no PEM certificate");
+    }
     if (typeof entityId !== "string" || entityId.trim() === "" || /\s/.test(entityId)) {
       throw invalid(
         `entityId must be the WSP's entity ID, a URI without spaces (the AppliesTo address clients ask for); got ${JSON.stringify(entityId)}`,
@@ -339,6 +369,13 @@ export class LocalControl implements HarnessControl {
       throw invalid("certificatePem must be a PEM certificate as a string, or left out");
     }
     const wsp = await this.#h.registry.registerWsp(env, entityId, certificate);
+    await this.#h.onWspRegistered?.({
+      env,
+      entityId: wsp.entityId,
+      certificate,
+      ...(url !== undefined ? { url } : {}),
+      ...(tlsCa.length > 0 ? { tlsCaPem: tlsCa.map((c) => c.pem).join("") } : {}),
+    });
     return {
       env,
       entityId: wsp.entityId,
@@ -500,6 +537,18 @@ export class LocalControl implements HarnessControl {
     }
     return { events: this.#h.events.since(since), lastSeq: this.#h.events.lastSeq };
   }
+}
+
+/** The certificates of a PEM bundle, or a BAD_REQUEST naming the one that cannot be read. */
+function pemCertificates(pem: string): Certificate[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  return blocks.map((block, i) => {
+    try {
+      return Certificate.fromPem(block);
+    } catch {
+      throw invalid(`tlsCaPem: certificate ${i + 1} is not a readable X.509 certificate`);
+    }
+  });
 }
 
 function trustView(trust: StsTrust): WspTrustView {

@@ -38,7 +38,9 @@ export const openApiDocument = {
       "(upload to a draft, save, provision per environment), WSP registrations, trust anchors, revocation, " +
       "STS signing-certificate rotation, the rollover policy, the decision event log and the (virtual) clock. " +
       "Every error is a 4xx with a JSON body {error, detail}: a stable code and a sentence saying what was " +
-      "wrong and what was expected.",
+      "wrong and what was expected. A split harness (up --role nemlogin|smdb) answers on each service only " +
+      "what belongs to it: the smdb service its environment view, wsp-trust, events, clock and settings; the " +
+      "nemlogin service everything but wsp-trust. The rest is 404 NOT_THIS_SERVICE naming the other service.",
   },
   servers: [{ url: "/admin/api" }],
   paths: {
@@ -74,12 +76,22 @@ export const openApiDocument = {
       post: {
         summary: "Register a WSP (the STS encrypts its tokens to the WSP's certificate)",
         description:
-          "Without certificatePem the harness issues a certificate and returns it with its private key.",
+          "Without certificatePem the harness issues a certificate and returns it with its private key. " +
+          "A WSP that is a service of its own (the smdb service of a split harness) also gives its url and the " +
+          "CA of its TLS certificate (tlsCaPem); the nemlogin service then describes it to clients.",
         parameters: [envParam],
         requestBody: jsonBody({
           type: "object",
           required: ["entityId"],
-          properties: { entityId: { type: "string" }, certificatePem: { type: "string" } },
+          properties: {
+            entityId: { type: "string" },
+            certificatePem: { type: "string" },
+            url: {
+              type: "string",
+              description: "The WSP's endpoint, e.g. https://smdb:8443/production/smdb",
+            },
+            tlsCaPem: { type: "string", description: "PEM of the CA(s) of the WSP's TLS certificate" },
+          },
         }),
         responses: {
           "201": ok("Registered", {

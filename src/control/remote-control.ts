@@ -27,6 +27,7 @@ import type {
   SystemUserChanges,
   TrustAnchorView,
   UploadResult,
+  WspRegistrationInput,
   WspTrustInput,
   WspTrustView,
   WspView,
@@ -215,10 +216,7 @@ export class RemoteControl implements HarnessControl {
   async wsps(env: Environment): Promise<WspView[]> {
     return (await this.#call<{ wsps: WspView[] }>("GET", `environments/${env}/wsps`)).wsps;
   }
-  registerWsp(
-    env: Environment,
-    input: { entityId: string; certificatePem?: string },
-  ): Promise<RegisteredWsp> {
+  registerWsp(env: Environment, input: WspRegistrationInput): Promise<RegisteredWsp> {
     return this.#call("POST", `environments/${env}/wsps`, { json: input });
   }
   wspTrust(env: Environment): Promise<WspTrustView> {

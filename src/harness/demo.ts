@@ -101,8 +101,11 @@ export async function writeClientConfigs(
     // Likewise the client's own copy of the SMDB certificate it expects responses to be signed
     // by: made once, so that a changed SMDB certificate fails the client (WSP_RESPONSE_UNTRUSTED)
     // until the new wsp-<env>.pem is installed, instead of being trusted silently.
+    // The nemlogin service of a split pair knows SMDB's certificate only once SMDB registered.
+    const smdbKnown = harness.role !== "nemlogin" || harness.smdbService?.endpoint(env) !== undefined;
     const trustedWsp = join(stateDir, clientTrustedWspFile(env));
-    if (!(await fileExists(trustedWsp))) await writeFileAtomic(trustedWsp, endpoints.wspCertificatePem);
+    if (smdbKnown && !(await fileExists(trustedWsp)))
+      await writeFileAtomic(trustedWsp, endpoints.wspCertificatePem);
     const config = {
       environment: env,
       stsUrl: endpoints.stsUrl,
@@ -110,7 +113,7 @@ export async function writeClientConfigs(
       stsCertificate: [rel(trusted)],
       wspUrl: endpoints.wspUrl,
       wspEntityId: endpoints.wspEntityId,
-      wspCertificate: [rel(trustedWsp)],
+      ...(smdbKnown ? { wspCertificate: [rel(trustedWsp)] } : {}),
       clientCertificate: { file: rel(demo.p12), password: demo.password },
       ...(harness.protocol === "https" ? { tls: { ca: rel(files.tlsCa) } } : {}),
     };

@@ -4,12 +4,15 @@
  * Returns a handle in the style of testcontainers: URLs, the registry, the clock, the event log,
  * `close()` and `await using`.
  *
- *   GET  /health                              200 {status: "ok", …}
+ *   GET  /health                              200 {status: "ok", …} when ready, 503 {status: "starting", missing} before
  *   GET  /                                     admin page (HTML)
  *   *    /admin/api/…                          admin API (src/control/admin-api.ts)
  *   POST /{env}/SecurityTokenService.svc       STS (step 1)
  *   POST /{env}/smdb                           SMDB (step 2)
  *   GET  /{env}/SecurityTokenService.svc?wsdl, /{env}/smdb?wsdl (and ?xsd=N)   WSDL and schemas
+ *
+ * With `role` (roles.ts) one process runs only the NemLog-in side or only SMDB; the two sides of
+ * such a pair know each other only over the network (smdb-service.ts, follow-nemlogin.ts).
  */
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
@@ -19,18 +22,35 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { adminRouter, errorResponse } from "../control/admin-api.js";
 import { LocalBoard } from "../control/board/board.js";
 import type { ScenarioLibrary } from "../control/board/scenario-player.js";
-import { type ControlledHarness, LocalControl, type WspTrustSettings } from "../control/local-control.js";
+import {
+  type ControlledHarness,
+  type HarnessIdentities,
+  LocalControl,
+  type WspRegistration,
+  type WspTrustSettings,
+} from "../control/local-control.js";
 import { type Clock, clocksOf, RealClock, VirtualClock } from "../core/clock.js";
+import { RefusedError } from "../core/errors.js";
 import { ENVIRONMENTS, type Environment, EventLog } from "../core/events.js";
 import { Registry } from "../sts/registry/registry.js";
 import type { RolloverPolicy } from "../sts/rollover.js";
 import { stsRouter } from "../sts/token-service.js";
 import { stsWsdlRouter } from "../sts/wsdl-route.js";
 import { serveAdminPage } from "../ui/ui.js";
-import { type StsTrust, WspService, wspEnvironmentFromState, wspRouter } from "../wsp/service.js";
+import {
+  type StsTrust,
+  type WspEnvironment,
+  WspService,
+  wspEnvironmentFromState,
+  wspRouter,
+} from "../wsp/service.js";
 import { SmdbStore } from "../wsp/store.js";
 import { smdbWsdlRouter } from "../wsp/wsdl-route.js";
+import type { NemloginFollower } from "./follow-nemlogin.js";
+import { adminRouteRefusal, type Role, servesSmdb, servesSts, serviceRefusal } from "./roles.js";
+import { SmdbService } from "./smdb-service.js";
 import { HarnessState } from "./state.js";
+import type { OwnTls } from "./tls.js";
 
 export type FaultMode = "verbose" | "realistic";
 
@@ -73,6 +93,27 @@ export interface HarnessOptions {
   wspTrust?: Partial<Record<Environment, StsTrust>>;
   /** Scenarios the trainer board can play ("Afspil scenarie"); `up` gives the built-in ones. */
   scenarios?: ScenarioLibrary;
+  /** Which services this process runs (roles.ts); default `all`. */
+  role?: Role;
+  /**
+   * Role `smdb`: the nemlogin service it learns the STS from (start it with `clock` and
+   * `messageClock` set to the follower's); the caller starts and stops it.
+   */
+  nemlogin?: NemloginFollower;
+  /**
+   * The base URL clients reach this harness by (e.g. `https://nemlogin:8443` in a compose
+   * network); default: the address it listens on. Used for the client files and in `url`.
+   */
+  publicUrl?: string;
+  /** Extra names of the generated TLS certificate (besides localhost, 127.0.0.1, ::1). */
+  tlsHostnames?: readonly string[];
+  /** The user's own TLS certificate (`loadOwnTls`). */
+  ownTls?: OwnTls;
+  /**
+   * What `GET /health` waits for: resolves to what is still missing (empty when ready). Default:
+   * ready once listening. `up` waits for every file it prints and the demo systembruger.
+   */
+  readiness?: () => Promise<string[]>;
 }
 
 /** Where the SMDB keeps its records inside the state dir. */
@@ -112,8 +153,12 @@ export class Harness<C extends Clock = Clock> {
     readonly control: LocalControl,
     /** The clock message Timestamps and the replay window are judged against (default: `clock`). */
     readonly messageClock: Clock = clock,
-    /** The trainer board's server side: its client, timeline, inspector and scenario player. */
-    readonly board?: LocalBoard,
+    /** Which services this process runs. */
+    readonly role: Role = "all",
+    /** Role `nemlogin`: what the smdb service told about itself when it registered. */
+    readonly smdbService: SmdbService | undefined = undefined,
+    /** The trainer board's server side (not in role smdb): its client, timeline, inspector and scenario player. */
+    readonly board: LocalBoard | undefined = undefined,
   ) {
     this.#server = server;
     this.#url = url;
@@ -139,9 +184,9 @@ export class Harness<C extends Clock = Clock> {
   get adminUrl(): string {
     return `${this.#url}/admin/api`;
   }
-  /** The PEM a client needs to trust the harness's TLS certificate (root + issuing CA). */
+  /** The PEM a client needs to trust this harness's TLS certificate (the test CA's root + issuing, or the own certificate's CA). */
   get tlsCaPem(): string {
-    return this.state.ca.root.certificate.pem + this.state.ca.issuing.certificate.pem;
+    return this.state.tlsCaPem;
   }
 
   /** Stops the server (open connections are closed) and waits for pending writes. */
@@ -177,24 +222,38 @@ export async function startHarness<C extends Clock = Clock>(
   const clocks = clocksOf(clock, options.messageClock);
   const messageClock = clocks.message;
   const events = options.events ?? new EventLog(() => clock.nowMs());
+  const role = options.role ?? "all";
+  const follower = options.nemlogin;
+  if (role === "smdb" && !follower)
+    throw new Error("role smdb needs the nemlogin service to follow (options.nemlogin)");
   const state =
     options.state ??
     (await HarnessState.open({
       ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
       clock,
       events,
+      ...(options.tlsHostnames ? { tlsHostnames: options.tlsHostnames } : {}),
+      ...(options.ownTls ? { ownTls: options.ownTls } : {}),
+      // What a split service learns from its peer, it writes itself.
+      exports: { tlsCa: role !== "nemlogin", sts: role !== "smdb", wsp: role !== "nemlogin" },
     }));
   const registry = await Registry.open({
     clock,
     events,
-    ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
+    // The smdb service has no systembrugere: its registry stays in memory, unused.
+    ...(options.stateDir !== undefined && role !== "smdb" ? { stateDir: options.stateDir } : {}),
     builtInTrustAnchors: state.caCertificates(),
     ...(options.policy ? { policy: options.policy } : {}),
   });
-  for (const env of ENVIRONMENTS) {
-    const identity = state.environment(env);
-    await registry.registerWsp(env, identity.wspEntityId, identity.wsp.certificate, { builtIn: true });
+  // The nemlogin service encrypts to the certificate the smdb service registers, not to one of its own.
+  if (role === "all") {
+    for (const env of ENVIRONMENTS) {
+      const identity = state.environment(env);
+      await registry.registerWsp(env, identity.wspEntityId, identity.wsp.certificate, { builtIn: true });
+    }
   }
+  const ownTlsCaPem = options.http ? null : state.tlsCaPem;
+  const smdbService = role === "nemlogin" ? await SmdbService.open(options.stateDir, ownTlsCaPem) : undefined;
   const settings: HarnessSettings = {
     faultMode: options.faultMode ?? "verbose",
     allowSha1: options.allowSha1 ?? false,
@@ -209,78 +268,157 @@ export async function startHarness<C extends Clock = Clock>(
     integration: options.wspTrust?.integration ?? { mode: "current" },
     production: options.wspTrust?.production ?? { mode: "current" },
   };
-  const wspEnvironment = (env: Environment) => wspEnvironmentFromState(state, env, () => wspTrust[env]);
+  const wspEnvironment = (env: Environment): WspEnvironment =>
+    follower
+      ? followedWspEnvironment(state, follower, env, () => wspTrust[env])
+      : wspEnvironmentFromState(state, env, () => wspTrust[env]);
   const host = options.host ?? "127.0.0.1";
   let baseUrl = "";
+  /** Where the other service of a split pair is, for the answers that send a caller there. */
+  const peerUrl = (): string | undefined =>
+    follower?.url ??
+    (smdbService?.endpoint("production")?.url.replace(/\/production\/smdb$/, "") || undefined);
 
   const app = express();
   app.disable("x-powered-by");
-  app.get("/health", (_req, res) => {
-    res.json({
-      status: "ok",
+  app.get("/health", async (_req, res) => {
+    const missing = options.readiness ? await options.readiness() : [];
+    res.status(missing.length === 0 ? 200 : 503).json({
+      status: missing.length === 0 ? "ok" : "starting",
+      ...(missing.length > 0 ? { missing } : {}),
+      role,
       now: clock.now().toISOString(),
-      virtualClock: clock instanceof VirtualClock,
-      policy: registry.policy,
+      virtualClock: clock instanceof VirtualClock || (follower?.clock.virtual ?? false),
+      ...(role !== "smdb" ? { policy: registry.policy } : {}),
       environments: ENVIRONMENTS,
+      ...(follower ? { nemlogin: nemloginHealth(follower) } : {}),
+      ...(smdbService
+        ? {
+            smdb: smdbService.complete
+              ? "registered"
+              : "not registered yet: tokens for SMDB are refused (UNKNOWN_SERVICE) until the smdb service registers",
+          }
+        : {}),
     });
   });
-  app.get("/", serveAdminPage);
+  if (role !== "smdb") app.get("/", serveAdminPage);
+  else
+    app.get("/", (_req, res) => {
+      res
+        .type("text/plain")
+        .send(`${serviceRefusal(role, "sts", peerUrl())}; its admin page is there too.\n`);
+    });
+  const identities: HarnessIdentities = follower
+    ? followedIdentities(state, follower)
+    : smdbService
+      ? registeredSmdbIdentities(state, smdbService)
+      : state;
   const controlled: ControlledHarness = {
     registry,
-    identities: state,
+    identities,
     clock,
     events,
     wspTrust,
     baseUrl: () => baseUrl,
-    tlsCaPem: () => (options.http ? null : state.ca.root.certificate.pem + state.ca.issuing.certificate.pem),
-    settings: () => ({ ...settings, messageClock: messageClockName(messageClock, clock) }),
+    tlsCaPem: () => (smdbService ? smdbService.tlsCaPem : ownTlsCaPem),
+    settings: () => ({
+      ...settings,
+      messageClock: follower ? follower.messageClock.mode : messageClockName(messageClock, clock),
+      role,
+      ...(follower ? { nemlogin: follower.url } : {}),
+    }),
+    ...(follower || smdbService
+      ? {
+          serviceUrls: (env: Environment, base: string) => ({
+            stsUrl: follower?.sts(env)?.stsUrl ?? `${base}/${env}/SecurityTokenService.svc`,
+            wspUrl: smdbService?.endpoint(env)?.url ?? `${base}/${env}/smdb`,
+          }),
+        }
+      : {}),
+    ...(smdbService ? { onWspRegistered: (r: WspRegistration) => smdbService.record(r) } : {}),
   };
   const control = new LocalControl(controlled);
-  const board = new LocalBoard({
-    harness: controlled,
-    control,
-    messageClock,
-    issue: (o) => state.ca.issue(o),
-    ...(options.scenarios ? { scenarios: options.scenarios } : {}),
+  // The board is the NemLog-in administrator's and the vendor's view: not in the smdb service.
+  const board =
+    role === "smdb"
+      ? undefined
+      : new LocalBoard({
+          harness: controlled,
+          control,
+          messageClock,
+          issue: (o) => state.ca.issue(o),
+          ...(options.scenarios ? { scenarios: options.scenarios } : {}),
+        });
+  app.use("/admin/api", (req, _res, next) => {
+    const refusal = adminRouteRefusal(role, req.method, req.path, peerUrl());
+    next(refusal ? new RefusedError("not-found", "NOT_THIS_SERVICE", refusal) : undefined);
   });
-  app.use("/admin/api", adminRouter({ control, board }));
-  app.use(
-    stsRouter({
-      clocks,
-      events,
-      directory: registry,
-      environments: {
-        integration: state.stsEnvironment("integration"),
-        production: state.stsEnvironment("production"),
-      },
-      options: { ...settings },
-    }),
-  );
-  app.use(
-    wspRouter(
-      new WspService({
+  app.use("/admin/api", adminRouter({ control, ...(board ? { board } : {}) }));
+  if (servesSts(role)) {
+    app.use(
+      stsRouter({
         clocks,
         events,
-        store,
+        directory: registry,
         environments: {
-          integration: wspEnvironment("integration"),
-          production: wspEnvironment("production"),
+          integration: state.stsEnvironment("integration"),
+          production: state.stsEnvironment("production"),
         },
-        options: { faultMode: settings.faultMode, clockSkewMs: settings.clockSkewMs },
+        options: { ...settings },
       }),
-    ),
-  );
-  app.use(
-    stsWsdlRouter({
-      endpointReference: (env) => state.environment(env).stsEndpointReference,
-      signingCertificate: (env) => state.environment(env).stsSigning.certificate,
-    }),
-  );
-  app.use(smdbWsdlRouter({ certificate: (env) => state.environment(env).wsp.certificate }));
+    );
+    app.use(
+      stsWsdlRouter({
+        endpointReference: (env) => state.environment(env).stsEndpointReference,
+        signingCertificate: (env) => state.environment(env).stsSigning.certificate,
+      }),
+    );
+  } else {
+    app.post("/:env/SecurityTokenService.svc", (_req, _res, next) => {
+      next(
+        Object.assign(new Error(serviceRefusal(role, "sts", peerUrl())), {
+          status: 404,
+          type: "not this service",
+        }),
+      );
+    });
+  }
+  if (servesSmdb(role)) {
+    app.use(
+      wspRouter(
+        new WspService({
+          clocks,
+          events,
+          store,
+          environments: {
+            integration: wspEnvironment("integration"),
+            production: wspEnvironment("production"),
+          },
+          options: { faultMode: settings.faultMode, clockSkewMs: settings.clockSkewMs },
+        }),
+      ),
+    );
+    app.use(smdbWsdlRouter({ certificate: (env) => state.environment(env).wsp.certificate }));
+  } else {
+    app.post("/:env/smdb", (_req, _res, next) => {
+      next(
+        Object.assign(new Error(serviceRefusal(role, "smdb", peerUrl())), {
+          status: 404,
+          type: "not this service",
+        }),
+      );
+    });
+  }
   app.use((req, _res, next) => {
+    const served = [
+      "/health",
+      "/admin/api",
+      ...(servesSts(role) ? ["POST /{integration|production}/SecurityTokenService.svc"] : []),
+      ...(servesSmdb(role) ? ["POST /{integration|production}/smdb"] : []),
+    ];
     const error = Object.assign(
       new Error(
-        `nothing at ${req.method} ${req.path}; the harness serves /health, /admin/api, POST /{integration|production}/SecurityTokenService.svc and POST /{integration|production}/smdb`,
+        `nothing at ${req.method} ${req.path}; this harness (role ${role}) serves ${served.join(", ")}`,
       ),
       { status: 404, type: "not found" },
     );
@@ -293,13 +431,7 @@ export async function startHarness<C extends Clock = Clock>(
 
   const server = options.http
     ? createHttpServer(app)
-    : createHttpsServer(
-        {
-          key: state.tls.key.privateKeyPem,
-          cert: state.tls.certificate.pem + state.ca.issuing.certificate.pem,
-        },
-        app,
-      );
+    : createHttpsServer({ key: state.tls.key.privateKeyPem, cert: state.tlsServerChainPem }, app);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {
@@ -308,7 +440,9 @@ export async function startHarness<C extends Clock = Clock>(
     });
   });
   const port = (server.address() as AddressInfo).port;
-  baseUrl = `${options.http ? "http" : "https"}://${hostForUrl(host)}:${port}`;
+  baseUrl =
+    options.publicUrl?.replace(/\/+$/, "") ??
+    `${options.http ? "http" : "https"}://${hostForUrl(host)}:${port}`;
   return new Harness<C>(
     server,
     baseUrl,
@@ -321,8 +455,84 @@ export async function startHarness<C extends Clock = Clock>(
     store,
     control,
     messageClock,
+    role,
+    smdbService,
     board,
   );
+}
+
+/** The smdb service's view of itself: its own certificate and entity ID, the STS as learned. */
+function followedIdentities(state: HarnessState, follower: NemloginFollower): HarnessIdentities {
+  return {
+    environment(env) {
+      const own = state.environment(env);
+      const sts = follower.sts(env);
+      return {
+        stsEndpointReference: sts?.stsEndpointReference ?? own.stsEndpointReference,
+        // Before the first contact nothing is known; the readiness check says so.
+        stsSigning: { certificate: sts?.certificate ?? own.stsSigning.certificate },
+        stsHistory: sts?.history ?? [],
+        wspEntityId: own.wspEntityId,
+        wsp: own.wsp,
+      };
+    },
+    caCertificates: () => follower.trustAnchors(),
+    rotateStsSigningCertificate: () => {
+      throw new RefusedError("not-found", "NOT_THIS_SERVICE", serviceRefusal("smdb", "sts", follower.url));
+    },
+    issueWspCredential: (entityId) => state.issueWspCredential(entityId),
+  };
+}
+
+/** The nemlogin service's view: its own STS, SMDB's certificate as SMDB registered it. */
+function registeredSmdbIdentities(state: HarnessState, smdb: SmdbService): HarnessIdentities {
+  return {
+    environment(env) {
+      const own = state.environment(env);
+      const registered = smdb.endpoint(env);
+      return { ...own, wsp: registered ? { certificate: registered.certificate } : own.wsp };
+    },
+    caCertificates: () => state.caCertificates(),
+    rotateStsSigningCertificate: (env, events) => state.rotateStsSigningCertificate(env, events),
+    issueWspCredential: (entityId) => state.issueWspCredential(entityId),
+  };
+}
+
+/** SMDB of the smdb service: its own key, the STS certificate and issuer as learned from nemlogin. */
+function followedWspEnvironment(
+  state: HarnessState,
+  follower: NemloginFollower,
+  env: Environment,
+  trust: () => StsTrust,
+): WspEnvironment {
+  return {
+    env,
+    get entityId() {
+      return state.environment(env).wspEntityId;
+    },
+    get stsIssuer() {
+      return follower.sts(env)?.stsEndpointReference ?? state.environment(env).stsEndpointReference;
+    },
+    credential: () => state.environment(env).wsp,
+    stsCertificates: () => {
+      const sts = follower.sts(env);
+      return sts ? [sts.certificate] : [];
+    },
+    trust,
+  };
+}
+
+/** `/health`'s account of the nemlogin service, in words when it is away. */
+function nemloginHealth(follower: NemloginFollower): Record<string, unknown> {
+  const status = follower.status();
+  return {
+    ...status,
+    ...(status.reachable || status.lastContact === null
+      ? {}
+      : {
+          note: `the nemlogin service at ${status.url} has not answered since ${status.lastContact}; SMDB keeps serving with the STS certificates it learned then`,
+        }),
+  };
 }
 
 /** How `GET /admin/api/settings` names the message clock. */

@@ -26,6 +26,7 @@ import {
   takeKeyPair,
 } from "../pki/index.js";
 import type { StsEnvironment } from "../sts/types.js";
+import { type OwnTls, sameNames, subjectAltNames, tlsNames } from "./tls.js";
 
 /**
  * The `wsa:To` the STS expects and the Issuer of its assertions. Production is the real
@@ -89,6 +90,19 @@ export interface HarnessStateOptions {
   wallClock?: Clock;
   /** Where a rotation of the STS signing certificate is recorded (component "admin"). */
   events?: EventLog;
+  /**
+   * Extra names (DNS or IP) of the generated TLS certificate, besides localhost, 127.0.0.1 and
+   * ::1; the certificate is made again when they change.
+   */
+  tlsHostnames?: readonly string[];
+  /** The user's own TLS certificate instead of a generated one. */
+  ownTls?: OwnTls;
+  /**
+   * Which files to export into the state dir (default all). A service that learns a file's
+   * content from its peer writes it itself: the smdb service its copy of the STS certificates,
+   * the nemlogin service the SMDB certificates and the TLS CA bundle of both.
+   */
+  exports?: { tlsCa?: boolean; sts?: boolean; wsp?: boolean };
 }
 
 interface StoredCredential {
@@ -99,6 +113,8 @@ interface StoredCredential {
 interface StoredState {
   version: 1;
   tls: StoredCredential;
+  /** The subjectAltNames `tls` was made for (absent in older state: the defaults). */
+  tlsNames?: string[];
   environments: Record<
     Environment,
     {
@@ -115,24 +131,31 @@ export class HarnessState {
   readonly stateDir: string | undefined;
   readonly ca: TestCa;
   #tls: Credential;
+  readonly #tlsNames: string[];
+  readonly #ownTls: OwnTls | undefined;
   readonly #envs: Record<Environment, EnvironmentIdentity>;
   readonly #clock: Clock;
   readonly #events: EventLog | undefined;
+  readonly #exports: { tlsCa: boolean; sts: boolean; wsp: boolean };
 
   private constructor(
     stateDir: string | undefined,
     ca: TestCa,
-    tls: Credential,
+    tls: { generated: Credential; names: string[]; own: OwnTls | undefined },
     envs: Record<Environment, EnvironmentIdentity>,
     clock: Clock,
     events: EventLog | undefined,
+    exports: HarnessStateOptions["exports"],
   ) {
     this.stateDir = stateDir;
     this.ca = ca;
-    this.#tls = tls;
+    this.#tls = tls.generated;
+    this.#tlsNames = tls.names;
+    this.#ownTls = tls.own;
     this.#envs = envs;
     this.#clock = clock;
     this.#events = events;
+    this.#exports = { tlsCa: exports?.tlsCa ?? true, sts: exports?.sts ?? true, wsp: exports?.wsp ?? true };
   }
 
   /** Loads the state from the state dir, creating (and saving) whatever is missing. */
@@ -144,6 +167,7 @@ export class HarnessState {
     const stored = stateDir ? await readJsonIfExists<StoredState>(join(stateDir, STATE_FILE)) : undefined;
     let dirty = !stored;
     let tls: Credential;
+    const names = tlsNames(options.tlsHostnames);
     const envs = {} as Record<Environment, EnvironmentIdentity>;
     if (stored) {
       if (stored.version !== 1) throw new Error(`${join(stateDir!, STATE_FILE)}: unsupported state version`);
@@ -160,33 +184,57 @@ export class HarnessState {
         };
       }
     } else {
-      tls = await issueTls(ca, wallClock.nowMs());
+      // Five new keys: made side by side (node's key generation runs on its thread pool), which
+      // on a machine with more than one core shortens a first start.
+      const wsp = (env: Environment) =>
+        ca.issue({
+          profile: "wsp",
+          cvr: WSP_CVR,
+          organization: WSP_ORGANIZATION,
+          name: WSP_NAME[env],
+          ...longValidity(ca, now),
+        });
+      const [newTls, stsIntegration, wspIntegration, stsProduction, wspProduction] = await Promise.all([
+        issueTls(ca, wallClock.nowMs(), names),
+        issueSts(ca, "integration", now, []),
+        wsp("integration"),
+        issueSts(ca, "production", now, []),
+        wsp("production"),
+      ]);
+      tls = newTls;
+      const issued = {
+        integration: { sts: stsIntegration, wsp: wspIntegration },
+        production: { sts: stsProduction, wsp: wspProduction },
+      };
       for (const env of ENVIRONMENTS) {
         envs[env] = {
           env,
           stsEndpointReference: STS_ENDPOINT_REFERENCES[env],
-          stsSigning: await issueSts(ca, env, now, []),
+          stsSigning: issued[env].sts,
           stsHistory: [],
           wspEntityId: WSP_ENTITY_IDS[env],
-          wsp: await ca.issue({
-            profile: "wsp",
-            cvr: WSP_CVR,
-            organization: WSP_ORGANIZATION,
-            name: WSP_NAME[env],
-            ...longValidity(ca, now),
-          }),
+          wsp: issued[env].wsp,
         };
       }
     }
     const wallNow = wallClock.nowMs();
     if (
       tls.certificate.notAfter.getTime() - TLS_RENEW_BEFORE_MS < wallNow ||
-      tls.certificate.notBefore.getTime() > wallNow
+      tls.certificate.notBefore.getTime() > wallNow ||
+      !sameNames(stored?.tlsNames ?? tlsNames(), names)
     ) {
-      tls = await issueTls(ca, wallNow);
+      tls = await issueTls(ca, wallNow, names);
       dirty = true;
     }
-    const state = new HarnessState(stateDir, ca, tls, envs, clock, options.events);
+    const state = new HarnessState(
+      stateDir,
+      ca,
+      { generated: tls, names, own: options.ownTls },
+      envs,
+      clock,
+      options.events,
+      options.exports,
+    );
     if (stateDir) {
       if (dirty) await state.#save();
       await state.#exportFiles();
@@ -194,8 +242,32 @@ export class HarnessState {
     return state;
   }
 
+  /** The TLS server credential: the user's own (`--tls-cert`), or the generated one. */
   get tls(): Credential {
-    return this.#tls;
+    return this.#ownTls?.credential ?? this.#tls;
+  }
+
+  /** The names (DNS and IP) of the generated TLS certificate. */
+  get tlsNames(): readonly string[] {
+    return this.#tlsNames;
+  }
+
+  /** Whether the TLS certificate is the user's own (`--tls-cert`/`--tls-key`). */
+  get ownTls(): OwnTls | undefined {
+    return this.#ownTls;
+  }
+
+  /** What a client must trust for the TLS certificate (PEM): the test CA, or the own certificate's CA. */
+  get tlsCaPem(): string {
+    return this.#ownTls?.caPem ?? this.ca.root.certificate.pem + this.ca.issuing.certificate.pem;
+  }
+
+  /** The server certificate and its chain (PEM), as the HTTPS server presents them. */
+  get tlsServerChainPem(): string {
+    const { certificate, chain } = this.tls;
+    return [certificate, ...chain.filter((c) => !c.equals(this.ca.root.certificate))]
+      .map((c) => c.pem)
+      .join("");
   }
 
   environment(env: Environment): EnvironmentIdentity {
@@ -279,6 +351,7 @@ export class HarnessState {
     const stored: StoredState = {
       version: 1,
       tls: storedOf(this.#tls),
+      tlsNames: this.#tlsNames,
       environments: Object.fromEntries(
         ENVIRONMENTS.map((env) => {
           const e = this.#envs[env];
@@ -300,10 +373,11 @@ export class HarnessState {
 
   async #exportFiles(): Promise<void> {
     const files = this.files()!;
-    await writeFileAtomic(files.tlsCa, this.ca.root.certificate.pem + this.ca.issuing.certificate.pem);
+    if (this.#exports.tlsCa) await writeFileAtomic(files.tlsCa, this.tlsCaPem);
     for (const env of ENVIRONMENTS) {
-      await writeFileAtomic(files.sts[env], this.#envs[env].stsSigning.certificate.pem);
-      await writeFileAtomic(files.wsp[env], this.#envs[env].wsp.certificate.pem);
+      if (this.#exports.sts)
+        await writeFileAtomic(files.sts[env], this.#envs[env].stsSigning.certificate.pem);
+      if (this.#exports.wsp) await writeFileAtomic(files.wsp[env], this.#envs[env].wsp.certificate.pem);
     }
   }
 }
@@ -344,13 +418,12 @@ function issueSts(ca: TestCa, env: Environment, nowMs: number, excludeKeys: stri
   })();
 }
 
-function issueTls(ca: TestCa, wallNowMs: number): Promise<Credential> {
+function issueTls(ca: TestCa, wallNowMs: number, names: readonly string[]): Promise<Credential> {
   const caTo = ca.issuing.certificate.notAfter.getTime();
   return ca.issue({
     profile: "tls",
-    name: "localhost",
-    dnsNames: ["localhost"],
-    ipAddresses: ["127.0.0.1", "::1"],
+    name: names.find((n) => n !== "localhost" && !/^[\d.:]+$/.test(n)) ?? "localhost",
+    ...subjectAltNames(names),
     notBefore: new Date(wallNowMs - DAY_MS),
     notAfter: new Date(Math.min(wallNowMs + TLS_VALIDITY_MS, caTo)),
   });

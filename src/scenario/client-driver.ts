@@ -131,7 +131,8 @@ export class ScenarioClient {
     const client = new ScenarioClient(
       host,
       dir,
-      new HttpClient(),
+      // A harness over HTTPS (a remote target): trust the TLS CA it names for its endpoints.
+      new HttpClient(host.endpoints[env].tlsCaPem ? { ca: host.endpoints[env].tlsCaPem } : {}),
       new SkewedClock(host.clock, setup.skewMs),
       trusted,
       setup,

@@ -20,6 +20,7 @@ const FLOORS = [
   "ui",
   "harness",
   "scenario",
+  "testcontainers",
   "cli",
 ];
 
