@@ -553,6 +553,16 @@ export const REASONS: Record<string, { da: readonly [string, string]; en: readon
     da: ["Tokenets gyldighed er ugyldig", "Hent et nyt token hos STS'en."],
     en: ["The token's validity is invalid", "Fetch a new token from the STS."],
   },
+  REPLAY_CLIENT_QUOTA: {
+    da: [
+      "Klienten har sendt flere beskeder, end SMDB kan huske for én klient ad gangen",
+      "Send færre kald; andre klienter betjenes fortsat.",
+    ],
+    en: [
+      "The client sent more messages than SMDB remembers for one client at a time",
+      "Send fewer calls; other clients are still served.",
+    ],
+  },
   REPLAY_CACHE_FULL: {
     da: ["SMDB kan ikke tjekke for gentagelse lige nu", "Vent lidt, og prøv igen."],
     en: ["SMDB cannot check for replay right now", "Wait a little and try again."],

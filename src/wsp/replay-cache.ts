@@ -1,5 +1,5 @@
 /**
- * The WSP's memory of MessageIDs, to refuse a replay (DESIGN.md §2 step 2), built so that it never
+ * The WSP's memory of MessageIDs, to refuse a replay (docs/protocol.md, step 2), built so that it never
  * refuses distinct legitimate messages at any rate the harness can serve, and so that one client
  * flooding it is refused alone, never everyone.
  *
