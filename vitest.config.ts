@@ -5,7 +5,6 @@ const LAST = ["test/containers/**/*.test.ts", "test/package/**/*.test.ts"];
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     // Timeouts catch a hang, never slowness: no test asserts a duration (`npm run bench` measures
     // them), and on a loaded 2-core machine a test that spawns CLIs can take several times as long
     // as on an idle one.
