@@ -14,6 +14,7 @@ import type { Slot } from "../sts/rollover.js";
 import type { LocalBoard } from "./board/board.js";
 import { mountBoardRoutes } from "./board/board-api.js";
 import type { NewSystemUser, SystemUserChanges, WspTrustInput } from "./harness-control.js";
+import { allowOnly, badRequest, objectBody } from "./http-input.js";
 import type { LocalControl } from "./local-control.js";
 import { openApiDocument } from "./openapi.js";
 
@@ -230,26 +231,4 @@ export function errorResponse(error: unknown): { status: number; body: { error: 
     status: 500,
     body: { error: "INTERNAL_ERROR", detail: error instanceof Error ? error.message : String(error) },
   };
-}
-
-function badRequest(message: string): RefusedError {
-  return new RefusedError("invalid", "BAD_REQUEST", message);
-}
-
-function objectBody(req: Request): Record<string, unknown> {
-  const body: unknown = req.body;
-  if (body === undefined || body === null) return {};
-  if (typeof body !== "object" || Array.isArray(body) || Buffer.isBuffer(body)) {
-    throw badRequest("the body must be a JSON object");
-  }
-  return body as Record<string, unknown>;
-}
-
-function allowOnly(body: Record<string, unknown>, allowed: string[]): void {
-  const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0) {
-    throw badRequest(
-      `unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; allowed: ${allowed.join(", ")}`,
-    );
-  }
 }

@@ -25,34 +25,12 @@
  *   DELETE /board/scenario                     stop playing
  */
 import express, { type Request, type Response, type Router } from "express";
-import { RefusedError } from "../../core/errors.js";
+import { allowOnly, badRequest, objectBody } from "../http-input.js";
 import type { LocalBoard } from "./board.js";
 import { type DeployInput, type IssueInput, localBoardControl } from "./board-control.js";
 import type { CallMode } from "./client-station.js";
 
 const KEEP_ALIVE_MS = 15_000;
-
-function badRequest(message: string): RefusedError {
-  return new RefusedError("invalid", "BAD_REQUEST", message);
-}
-
-function objectBody(req: Request): Record<string, unknown> {
-  const body: unknown = req.body;
-  if (body === undefined || body === null) return {};
-  if (typeof body !== "object" || Array.isArray(body) || Buffer.isBuffer(body)) {
-    throw badRequest("the body must be a JSON object");
-  }
-  return body as Record<string, unknown>;
-}
-
-function allowOnly(body: Record<string, unknown>, allowed: string[]): void {
-  const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0) {
-    throw badRequest(
-      `unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; allowed: ${allowed.join(", ")}`,
-    );
-  }
-}
 
 function strings(body: Record<string, unknown>, fields: string[]): void {
   for (const field of fields) {
