@@ -8,6 +8,7 @@
  */
 import { DOMParser, type Document, type Element, type Node } from "@xmldom/xmldom";
 import { HarnessError } from "../core/errors.js";
+import "./xmldom-regexp-cache.js";
 import { prescanXml, REQUEST_LIMITS, type XmlLimits } from "./prescan.js";
 
 export { LARGE_DOCUMENT_LIMITS, REQUEST_LIMITS, type XmlLimits } from "./prescan.js";
