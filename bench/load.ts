@@ -1,7 +1,7 @@
 /**
  * `npm run load -- --clients N --seconds T [--kill-every S] [--pace-ms MS] [--mix indberet,hent,ping]`
  *
- * Starts `smdb-harness up --http` as a child process on a fresh state dir, runs N concurrent
+ * Builds the CLI, starts `smdb-harness up --http` (dist/cli/main.js, as users run it) as a child process on a fresh state dir, runs N concurrent
  * reference clients (WscClient: step 1 once per token, step 2 per call) for T seconds, each
  * calling IndberetForloeb (a new course every time), HentForloeb (a course it was told was
  * stored) and Ping in a fixed mix, and prints one JSON object:
@@ -19,7 +19,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { loadClientConfig } from "../src/client/config.js";
 import { ClientError } from "../src/client/errors.js";
 import { WscClient } from "../src/client/wsc-client.js";
@@ -27,8 +27,8 @@ import { RealClock } from "../src/core/clock.js";
 import type { HentResult, IndberetResult } from "../src/smdb/operations.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const TSX_LOADER = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
-const MAIN = join(ROOT, "src", "cli", "main.ts");
+/** The harness as users run it (`npx smdb-harness up`, the container): the built CLI, built first. */
+const MAIN = join(ROOT, "dist", "cli", "main.js");
 
 interface Args {
   clients: number;
@@ -106,17 +106,7 @@ class Harness {
   async start(): Promise<void> {
     const child = spawn(
       process.execPath,
-      [
-        "--import",
-        TSX_LOADER,
-        MAIN,
-        "up",
-        "--http",
-        "--port",
-        String(this.port),
-        "--state-dir",
-        this.stateDir,
-      ],
+      [MAIN, "up", "--http", "--port", String(this.port), "--state-dir", this.stateDir],
       { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
     );
     this.child = child;
@@ -224,8 +214,24 @@ function reasonOf(error: unknown): string {
   return `UNEXPECTED: ${error instanceof Error ? error.message.slice(0, 80) : String(error)}`;
 }
 
+/** `npm run build` (incremental, seconds), so the harness measured is the current source. */
+async function buildCli(): Promise<void> {
+  process.stderr.write("load: building the CLI (npm run build)…\n");
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "inherit", "inherit"],
+    },
+  );
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`load: npm run build failed (exit ${code}); the harness cannot be started`);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  await buildCli();
   const stateDir = await mkdtemp(join(tmpdir(), "smdb-load-"));
   const port = await freePort();
   const harness = new Harness(stateDir, port);

@@ -35,16 +35,21 @@ program
   // Usage errors (unknown option, bad choice) exit 2 like every other bad input; help exits 0.
   .exitOverride();
 
-const registrations: Array<() => Promise<{ register(program: Command): void }>> = [
-  () => import("./certs.js"),
-  () => import("./check-expiry.js"),
-  () => import("./scenario.js"),
-  () => import("./plan.js"),
-  () => import("./up.js"),
-  () => import("./client.js"),
-];
+type Registration = () => Promise<{ register(program: Command): void }>;
+const registrations: Record<string, Registration> = {
+  certs: () => import("./certs.js"),
+  "check-expiry": () => import("./check-expiry.js"),
+  scenario: () => import("./scenario.js"),
+  plan: () => import("./plan.js"),
+  up: () => import("./up.js"),
+  client: () => import("./client.js"),
+};
 
-for (const load of registrations) (await load()).register(program);
+// Loading every command's modules costs ~1 s (the harness, express, the scenario engine), so a
+// command given by name loads only its own; anything else (help, --version, a typo) loads them all.
+const named = process.argv.slice(2).find((arg) => !arg.startsWith("-"));
+const only = named !== undefined ? registrations[named] : undefined;
+for (const load of only ? [only] : Object.values(registrations)) (await load()).register(program);
 
 program.addHelpText(
   "after",

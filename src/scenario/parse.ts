@@ -146,11 +146,21 @@ export interface Scenario {
   };
 }
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-const validateScenario = ajv.compile(scenarioSchema);
-const validateWith = new Map<ActionName, ValidateFunction>(
-  ACTIONS.map((action) => [action, ajv.compile(actionSchemas[action])]),
-);
+/**
+ * The compiled schemas, made on first use: compiling costs ~0.1 s, and most importers (a scenario
+ * worker, `up`, the explorer) never parse a scenario file.
+ */
+let compiled: { scenario: ValidateFunction; actions: Map<ActionName, ValidateFunction> } | undefined;
+function validators(): NonNullable<typeof compiled> {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+    compiled = {
+      scenario: ajv.compile(scenarioSchema),
+      actions: new Map(ACTIONS.map((action) => [action, ajv.compile(actionSchemas[action])])),
+    };
+  }
+  return compiled;
+}
 
 /** Actions whose `with.environment` defaults to the scenario's environment. */
 const ENV_ACTIONS = new Set<ActionName>([
@@ -493,6 +503,7 @@ function validate(data: unknown, locator: Locator): Scenario {
       },
     ]);
   }
+  const validateScenario = validators().scenario;
   if (!validateScenario(data)) {
     throw new ScenarioError(ajvProblems(validateScenario.errors ?? [], data, [], locator));
   }
@@ -591,7 +602,7 @@ function validate(data: unknown, locator: Locator): Scenario {
     const atMs = time(["steps", index, "at"], step.at, true);
     const action = step.do as ActionName;
     const args = { ...((step.with as Raw | undefined) ?? {}) };
-    const check = validateWith.get(action)!;
+    const check = validators().actions.get(action)!;
     if (!check(args)) {
       problems.push(...ajvProblems(check.errors ?? [], args, ["steps", index, "with"], locator));
       return;
