@@ -186,7 +186,10 @@ export function register(program: Command): void {
       "also write the plan as a calendar (entries with reminders well before each deadline)",
     )
     .option("--scenario <file>", "also write the plan as a scenario file (it passes: `scenario run FILE`)")
-    .option("--workers <n>", "parallel worker threads for the verification runs (default: one per core)")
+    .option(
+      "--workers <n>",
+      "runs at once for the verification (this thread and N-1 worker threads; default: one per core)",
+    )
     .addHelpText(
       "after",
       `

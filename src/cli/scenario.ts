@@ -70,7 +70,7 @@ export function workersOption(text: string | undefined): number | undefined {
   const workers = Number(text);
   if (!(Number.isInteger(workers) && workers >= 1)) {
     throw new CliError(
-      `--workers must be a whole number of at least 1 (the worker threads that run scenarios), got "${text}"`,
+      `--workers must be a whole number of at least 1 (scenarios run at once: this thread and N-1 worker threads), got "${text}"`,
     );
   }
   return workers;
@@ -149,7 +149,10 @@ Examples:
     .addOption(new Option("--reporter <name>", "output format").choices([...REPORTERS]).default("terminal"))
     .option("--out <file>", "write the report to this file instead of standard output")
     .option("--verbose", "terminal: show the timeline of passing scenarios too")
-    .option("--workers <n>", "parallel worker threads (default: one per core)")
+    .option(
+      "--workers <n>",
+      "scenarios run at once: this thread and N-1 worker threads (default: one per core)",
+    )
     .option(
       "--shard <i/n>",
       "run only shard i of n (e.g. 2/4): every n-th file of the run sorted by path; the n shards together run every file once",
@@ -281,7 +284,10 @@ Examples:
       "print {policy, orderings: [{steps, fromExpiry, downtimeMs, safe, firstFailureReason, deployWindow, …}], sequences: [{order, fallback, safe, deployWindow, slack}]} (an array for --policy all)",
     )
     .option("--match <code>", "only orderings whose code contains this, e.g. U-PP-D (codes: U, PI, PP, D, E)")
-    .option("--workers <n>", "parallel worker threads (default: one per core)")
+    .option(
+      "--workers <n>",
+      "scenarios run at once: this thread and N-1 worker threads (default: one per core)",
+    )
     .addHelpText(
       "after",
       `

@@ -50,7 +50,25 @@ export function keyPoolEnabledByDefault(): boolean {
 
 const nextPoolIndex = new Map<number, number>();
 
+/**
+ * Key pairs by the PEM text they were read from: a client started again and again (a scenario
+ * run, a redeploy) reads the same key files, and parsing and exporting a 3072-bit key each time
+ * was a few per cent of a scenario run. KeyObjects are immutable, so sharing one is safe; the
+ * oldest entry goes past the bound.
+ */
+const keyPairsByPem = new Map<string, RsaKeyPair>();
+const KEY_PAIRS_KEPT = 512;
+
 export function keyPairFromPem(privateKeyPem: string): RsaKeyPair {
+  const known = keyPairsByPem.get(privateKeyPem);
+  if (known) return known;
+  const pair = readKeyPair(privateKeyPem);
+  if (keyPairsByPem.size >= KEY_PAIRS_KEPT) keyPairsByPem.delete(keyPairsByPem.keys().next().value!);
+  keyPairsByPem.set(privateKeyPem, pair);
+  return pair;
+}
+
+function readKeyPair(privateKeyPem: string): RsaKeyPair {
   const privateKey = createPrivateKey(privateKeyPem);
   const publicKey = createPublicKey(privateKey);
   return {

@@ -16,41 +16,33 @@ interface Grammar {
 
 const grammar = createRequire(import.meta.url)("@xmldom/xmldom/lib/grammar.js") as Grammar;
 
-/** Ids for RegExp parts: parts are compared by identity, strings by value. */
-const partIds = new WeakMap<RegExp, number>();
-let nextPartId = 0;
-
-function keyOf(parts: ReadonlyArray<RegExp | string>): string | undefined {
-  let key = "";
-  for (const part of parts) {
-    if (typeof part === "string") key += `s${part.length}:${part}`;
-    else if (part instanceof RegExp) {
-      let id = partIds.get(part);
-      if (id === undefined) {
-        id = nextPartId++;
-        partIds.set(part, id);
-      }
-      key += `r${id};`;
-    } else return undefined; // not a documented part: leave it to the original
-  }
-  return key;
+/** Compiled expressions in a trie keyed by the parts, in order (RegExps by identity, strings by value). */
+interface Node {
+  next: Map<RegExp | string, Node>;
+  compiled?: RegExp;
 }
 
 export function installXmldomRegExpCache(): boolean {
   const original = grammar.reg;
   if (typeof original !== "function") return false;
   if (original.memoized) return true;
-  const cache = new Map<string, RegExp>();
+  const root: Node = { next: new Map() };
   const memoized = function (this: unknown, ...parts: Array<RegExp | string>): RegExp {
-    const key = keyOf(parts);
-    if (key === undefined) return original.apply(this, parts);
-    let compiled = cache.get(key);
-    if (compiled === undefined) {
-      compiled = original.apply(this, parts);
-      // Only stateless expressions are shared (reg sets neither flag today; this keeps it so).
-      if (compiled.global || compiled.sticky) return compiled;
-      cache.set(key, compiled);
+    let node = root;
+    for (const part of parts) {
+      // Not a documented part: leave it to the original.
+      if (typeof part !== "string" && !(part instanceof RegExp)) return original.apply(this, parts);
+      let child = node.next.get(part);
+      if (!child) {
+        child = { next: new Map() };
+        node.next.set(part, child);
+      }
+      node = child;
     }
+    if (node.compiled) return node.compiled;
+    const compiled = original.apply(this, parts);
+    // Only stateless expressions are shared (reg sets neither flag today; this keeps it so).
+    if (!compiled.global && !compiled.sticky) node.compiled = compiled;
     return compiled;
   } as Reg & { memoized?: true };
   memoized.memoized = true;

@@ -128,6 +128,17 @@ describe("ordering explorer", () => {
     });
   }, 300_000);
 
+  it("the client's key size changes no result: 2048-bit keys (the default) on two lanes equal 3072-bit keys on one", async () => {
+    // Two lanes: the calling thread and a worker thread, sharing one queue of runs.
+    const small = await exploreOrderings({ policy: "immediate", workers: 2 });
+    const large = await exploreOrderings({ policy: "immediate", workers: 1, clientKeyBits: 3072 });
+    expect(small.runs).toBe(24);
+    expect(small.orderings).toHaveLength(112);
+    expect(small.orderings).toEqual(large.orderings);
+    expect(small.sequences).toEqual(large.sequences);
+    expect(small.evaluations).toBe(large.evaluations);
+  }, 300_000);
+
   it("scenario explore --json prints {policy, orderings: [{steps, downtimeMs, safe, firstFailureReason}]}", async () => {
     const run = await runCli([
       "scenario",

@@ -83,7 +83,7 @@ describe("scenario run --shard and --workers", () => {
     const workers = await runCli(["scenario", "run", "--workers", "0"]);
     expect(workers.code).toBe(2);
     expect(workers.stderr).toBe(
-      'smdb-harness: --workers must be a whole number of at least 1 (the worker threads that run scenarios), got "0"\n',
+      'smdb-harness: --workers must be a whole number of at least 1 (scenarios run at once: this thread and N-1 worker threads), got "0"\n',
     );
     const explore = await runCli(["scenario", "explore", "--workers", "0"]);
     expect(explore.code).toBe(2);
