@@ -11,6 +11,7 @@ import YAML from "yaml";
 import { fileExists, readJsonIfExists, writeFileAtomic } from "../core/atomic-file.js";
 import { ENVIRONMENTS, type Environment } from "../core/events.js";
 import { writeCredentialFiles } from "../pki/export.js";
+import type { RsaKeyPair } from "../pki/index.js";
 import type { Harness } from "./harness.js";
 
 export const DEMO_FILE = "demo.json";
@@ -38,13 +39,20 @@ export interface DemoInfo {
 }
 
 /** Creates the demo systembruger and its client credential once per state dir. */
-export async function ensureDemo(harness: Harness, stateDir: string): Promise<DemoInfo> {
+export async function ensureDemo(
+  harness: Harness,
+  stateDir: string,
+  /** The key for a new demo credential, when it is being made already (a first start). */
+  keyAhead?: Promise<RsaKeyPair>,
+): Promise<DemoInfo> {
   const file = join(stateDir, DEMO_FILE);
   const existing = await readJsonIfExists<DemoInfo>(file);
   if (existing && (await fileExists(existing.p12))) return existing;
   const now = harness.clock.nowMs();
+  const key = keyAhead ? await keyAhead : undefined;
   const credential = await harness.state.ca.issue({
     profile: "oces3-system",
+    ...(key ? { key } : {}),
     cvr: DEMO.cvr,
     name: DEMO.name,
     organization: "Demo Kommune",

@@ -15,7 +15,7 @@ import { fileExists } from "../core/atomic-file.js";
 import type { Clock } from "../core/clock.js";
 import { HarnessError } from "../core/errors.js";
 import { ENVIRONMENTS, type Environment, EventLog } from "../core/events.js";
-import { Certificate } from "../pki/index.js";
+import { Certificate, type RsaKeyPair, takeKeyPair } from "../pki/index.js";
 import type { RolloverPolicy } from "../sts/rollover.js";
 import { connectBoardToDemoClient } from "./board-demo.js";
 import {
@@ -23,6 +23,7 @@ import {
   clientTrustedStsFile,
   clientTrustedWspFile,
   DEMO_CLIENT_BASE,
+  DEMO_FILE,
   type DemoInfo,
   ensureDemo,
   writeClientConfigs,
@@ -205,6 +206,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       }
       return missing;
     };
+    // On a first start the demo systembruger's key is made alongside the harness's own keys
+    // (HarnessState.open), not after them: key generation dominates a first start.
+    let demoKeyAhead: Promise<RsaKeyPair> | undefined;
+    if (role !== "smdb" && !(await fileExists(join(stateDir, DEMO_FILE)))) {
+      demoKeyAhead = takeKeyPair(3072);
+      demoKeyAhead.catch(() => {});
+    }
     try {
       harness = await startHarness({
         role,
@@ -251,7 +259,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       self.start();
     } else {
       try {
-        const demo = await ensureDemo(running, stateDir);
+        const demo = await ensureDemo(running, stateDir, demoKeyAhead);
         await writeClientConfigs(running, stateDir, demo);
         // The board's client starts as the demo client.
         await connectBoardToDemoClient(running, demo);

@@ -22,6 +22,7 @@ import {
   keyPairFromPem,
   loadOrCreateTestCa,
   publicKeyFingerprint,
+  type RsaKeyPair,
   type TestCa,
   takeKeyPair,
 } from "../pki/index.js";
@@ -163,8 +164,22 @@ export class HarnessState {
     const { stateDir, clock } = options;
     const wallClock = options.wallClock ?? new RealClock();
     const now = clock.nowMs();
-    const ca = stateDir ? await loadOrCreateTestCa(join(stateDir, CA_DIR), now) : await createTestCa(now);
     const stored = stateDir ? await readJsonIfExists<StoredState>(join(stateDir, STATE_FILE)) : undefined;
+    // A first start makes the keys of the TLS, STS and SMDB certificates while the CA makes its
+    // own: key generation runs on node's thread pool, and only signing needs the CA. (Made one
+    // after the other, root, issuing CA and these five took a second or two longer on 2 cores.)
+    const keysAhead = stored
+      ? undefined
+      : Promise.all([
+          takeKeyPair(2048),
+          takeKeyPair(3072),
+          takeKeyPair(3072),
+          takeKeyPair(3072),
+          takeKeyPair(3072),
+        ]);
+    // Nothing waits for them until the CA is there; a failure is seen where they are awaited.
+    keysAhead?.catch(() => {});
+    const ca = stateDir ? await loadOrCreateTestCa(join(stateDir, CA_DIR), now) : await createTestCa(now);
     let dirty = !stored;
     let tls: Credential;
     const names = tlsNames(options.tlsHostnames);
@@ -184,22 +199,23 @@ export class HarnessState {
         };
       }
     } else {
-      // Five new keys: made side by side (node's key generation runs on its thread pool), which
-      // on a machine with more than one core shortens a first start.
-      const wsp = (env: Environment) =>
+      const [tlsKey, stsIntegrationKey, wspIntegrationKey, stsProductionKey, wspProductionKey] =
+        await keysAhead!;
+      const wsp = (env: Environment, key: RsaKeyPair) =>
         ca.issue({
           profile: "wsp",
           cvr: WSP_CVR,
           organization: WSP_ORGANIZATION,
           name: WSP_NAME[env],
+          key,
           ...longValidity(ca, now),
         });
       const [newTls, stsIntegration, wspIntegration, stsProduction, wspProduction] = await Promise.all([
-        issueTls(ca, wallClock.nowMs(), names),
-        issueSts(ca, "integration", now, []),
-        wsp("integration"),
-        issueSts(ca, "production", now, []),
-        wsp("production"),
+        issueTls(ca, wallClock.nowMs(), names, tlsKey),
+        issueSts(ca, "integration", now, [], stsIntegrationKey),
+        wsp("integration", wspIntegrationKey),
+        issueSts(ca, "production", now, [], stsProductionKey),
+        wsp("production", wspProductionKey),
       ]);
       tls = newTls;
       const issued = {
@@ -404,9 +420,15 @@ function longValidity(ca: TestCa, nowMs: number): { notBefore: Date; notAfter: D
   };
 }
 
-function issueSts(ca: TestCa, env: Environment, nowMs: number, excludeKeys: string[]): Promise<Credential> {
+function issueSts(
+  ca: TestCa,
+  env: Environment,
+  nowMs: number,
+  excludeKeys: string[],
+  keyMadeAhead?: RsaKeyPair,
+): Promise<Credential> {
   return (async () => {
-    const key = await takeKeyPair(3072, { exclude: excludeKeys });
+    const key = keyMadeAhead ?? (await takeKeyPair(3072, { exclude: excludeKeys }));
     return ca.issue({
       profile: "sts",
       cvr: STS_CVR,
@@ -418,10 +440,16 @@ function issueSts(ca: TestCa, env: Environment, nowMs: number, excludeKeys: stri
   })();
 }
 
-function issueTls(ca: TestCa, wallNowMs: number, names: readonly string[]): Promise<Credential> {
+function issueTls(
+  ca: TestCa,
+  wallNowMs: number,
+  names: readonly string[],
+  key?: RsaKeyPair,
+): Promise<Credential> {
   const caTo = ca.issuing.certificate.notAfter.getTime();
   return ca.issue({
     profile: "tls",
+    ...(key ? { key } : {}),
     name: names.find((n) => n !== "localhost" && !/^[\d.:]+$/.test(n)) ?? "localhost",
     ...subjectAltNames(names),
     notBefore: new Date(wallNowMs - DAY_MS),

@@ -5,8 +5,8 @@
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { Certificate } from "./certificate.js";
-import { type Credential, type IssueOptions, issueCertificate } from "./issue.js";
-import { type KeyOptions, keyPairFromPem } from "./keys.js";
+import { type Credential, DEFAULT_KEY_BITS, type IssueOptions, issueCertificate } from "./issue.js";
+import { type KeyOptions, keyPairFromPem, takeKeyPair } from "./keys.js";
 
 export interface TestCa {
   root: Credential;
@@ -37,15 +37,20 @@ export async function createTestCa(
 ): Promise<TestCa> {
   const notBefore = new Date(nowMs - 10 * YEAR_MS);
   const notAfter = new Date(nowMs + 20 * YEAR_MS);
+  // Both keys at once (node generates keys on its thread pool); only the signing is in order.
+  const [rootKey, issuingKey] = await Promise.all([
+    takeKeyPair(DEFAULT_KEY_BITS["root-ca"], keyOptions),
+    takeKeyPair(DEFAULT_KEY_BITS["issuing-ca"], keyOptions),
+  ]);
   const root = await issueCertificate({
     profile: "root-ca",
     name: `${name} Test Root CA`,
     notBefore,
     notAfter,
-    keyOptions,
+    key: rootKey,
   });
   const issuing = await issueCertificate(
-    { profile: "issuing-ca", name: `${name} Test Issuing CA`, notBefore, notAfter, keyOptions },
+    { profile: "issuing-ca", name: `${name} Test Issuing CA`, notBefore, notAfter, key: issuingKey },
     root,
   );
   return wrap(root, issuing);
