@@ -32,7 +32,7 @@ USER node
 VOLUME ["/var/lib/smdb-harness"]
 EXPOSE 8443
 # Healthy once /health says ready: every file `up` prints exists and the demo systembruger is provisioned.
-HEALTHCHECK --interval=2s --timeout=4s --start-period=120s --retries=3 \
+HEALTHCHECK --interval=1s --timeout=4s --start-period=120s --retries=3 \
     CMD ["node", "/app/dist/cli/healthcheck.js"]
 ENTRYPOINT ["node", "/app/dist/cli/main.js"]
 CMD ["up"]
