@@ -44,7 +44,7 @@ export interface MetadataDocuments {
   path(env: Environment): string;
   wsdl(origin: string, env: Environment, options: { single: boolean }): string;
   /** The schemas the WSDL imports, by their number. */
-  schemas: Readonly<Record<string, () => string>>;
+  schemas: Readonly<Record<string, { document: () => string }>>;
 }
 
 function notFound(res: Response, status: number, detail: string): void {
@@ -83,7 +83,7 @@ export function serveMetadata(req: Request, res: Response, docs: MetadataDocumen
       notFound(res, 404, `${docs.service} has no schema "${query.name}"; its WSDL imports ${schemaList}`);
       return;
     }
-    send(schema());
+    send(schema.document());
     return;
   }
   const origin = requestOrigin(req);

@@ -18,6 +18,7 @@ import { type Clock, SkewedClock } from "../core/clock.js";
 import { HarnessError } from "../core/errors.js";
 import { ENVIRONMENTS, type Environment } from "../core/events.js";
 import { Certificate, type Credential } from "../pki/index.js";
+import { syntheticPayload } from "../smdb/operations.js";
 import type { Scenario } from "./parse.js";
 import type { CallOutcome } from "./result.js";
 import type { FindBy } from "./schema.js";
@@ -72,16 +73,8 @@ function commonName(certificate: Certificate): string {
   return cn ? cn.slice(3) : certificate.subject;
 }
 
-/** A synthetic treatment course (the same one every time: an idempotent upsert). */
-const COURSE = {
-  forloebId: "scenario-forloeb-1",
-  cpr: "0101901234",
-  kommunekode: "101",
-  behandlingssted: "Rusmiddelcenter Testby",
-  behandlingstype: "social",
-  startdato: "2025-12-01",
-  stoffer: ["cannabis"],
-};
+/** The course id the synthetic client reports and reads (smdb `syntheticPayload`). */
+const FORLOEB_ID = "scenario-forloeb-1";
 
 export class ScenarioClient {
   readonly #host: ClientHost;
@@ -290,12 +283,7 @@ export class ScenarioClient {
     const client = this.#client;
     const before = client.cachedToken;
     const operation = this.#host.scenario.client.operation;
-    const payload =
-      operation === "IndberetForloeb"
-        ? COURSE
-        : operation === "HentForloeb"
-          ? { forloebId: COURSE.forloebId }
-          : {};
+    const payload = syntheticPayload(operation, FORLOEB_ID);
     const nameOfToken = () => {
       const token = client.cachedToken;
       return token ? this.#host.nameOf(token.credential.certificate.sha256) : undefined;

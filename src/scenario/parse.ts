@@ -6,6 +6,11 @@
 import { readFile } from "node:fs/promises";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from "yaml";
+import type {
+  PlayableCertificate,
+  PlayableScenario,
+  PlayableStep,
+} from "../control/board/scenario-player.js";
 import { parseDuration, parseIsoTime, TimeFormatError } from "../core/clock.js";
 import { HarnessError } from "../core/errors.js";
 import type { Environment } from "../core/events.js";
@@ -18,17 +23,8 @@ import {
   type ReasonStep,
   stepsOfReason,
 } from "../core/reason-codes.js";
-import type { RolloverPolicy } from "../sts/rollover.js";
 import { DEFAULT_ROLLOVER_POLICY } from "../sts/rollover.js";
-import {
-  ACTIONS,
-  type ActionName,
-  actionSchemas,
-  type FindBy,
-  type OperationName,
-  PRIVILEGE_SHORT_NAMES,
-  scenarioSchema,
-} from "./schema.js";
+import { ACTIONS, type ActionName, actionSchemas, PRIVILEGE_SHORT_NAMES, scenarioSchema } from "./schema.js";
 
 export interface ScenarioProblem {
   file: string;
@@ -53,24 +49,14 @@ export class ScenarioError extends HarnessError {
   }
 }
 
-export interface CertificateSpec {
-  key: string;
-  profile: "oces3-system" | "foces2";
-  notBeforeMs: number;
-  notAfterMs: number;
-  cn?: string;
-  organization?: string;
-  cvr?: string;
+export interface CertificateSpec extends PlayableCertificate {
   keyBits?: number;
 }
 
-export interface ScenarioStep {
-  index: number;
-  atMs: number;
+export interface ScenarioStep extends PlayableStep {
   do: ActionName;
   /** Validated arguments; `environment` filled in with the scenario default where it applies. */
   with: Record<string, unknown>;
-  note?: string;
   line: number;
 }
 
@@ -106,38 +92,15 @@ export interface CallExpectation {
   line: number;
 }
 
-export interface Scenario {
-  name: string;
+/**
+ * A parsed scenario: the shape the trainer board plays (PlayableScenario, one floor down), with
+ * where things are in the file and the full expectations.
+ */
+export interface Scenario extends Omit<PlayableScenario, "certificates" | "steps" | "expect"> {
   /** Where some parts are in the file (`setup.systemUser`, `setup.client`), for errors found while running. */
   lines?: Record<string, { line: number; column: number }>;
-  description: string;
   file: string;
-  policy: RolloverPolicy;
-  environment: Environment;
-  startMs: number;
-  endMs: number;
   certificates: CertificateSpec[];
-  systemUser: {
-    cert: string;
-    next?: string;
-    provisioned: Environment[];
-    privileges?: string[];
-    cvr: string;
-    name: string;
-    entityId: string;
-  };
-  client: {
-    cert: string;
-    fallback?: string;
-    tokenLifetimeMs?: number;
-    findBy: FindBy;
-    findValue?: string;
-    operation: OperationName;
-    stsEnvironment: Environment;
-    wspEnvironment: Environment;
-    clockSkewMs: number;
-  };
-  wsp: { trust?: "pin-thumbprint" | "subject-and-chain" };
   steps: ScenarioStep[];
   expect: {
     downtime?: DowntimeExpectation;

@@ -30,8 +30,9 @@ export const ACTIONS = [
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
-export const OPERATIONS = ["Ping", "IndberetForloeb", "HentForloeb"] as const;
-export type OperationName = (typeof OPERATIONS)[number];
+import { OPERATIONS } from "../smdb/operations.js";
+
+export { OPERATIONS, type OperationName } from "../smdb/operations.js";
 
 export const FIND_BY = ["thumbprint", "subjectName", "serialNumber"] as const;
 export type FindBy = (typeof FIND_BY)[number];

@@ -66,6 +66,30 @@ export class OperationValidationError extends HarnessError {
 
 export type HentQuery = { forloebId: string } | { aendretSiden: string };
 
+/**
+ * What a synthetic client (the trainer board's, a scenario's) sends with `operation`: always the
+ * same course under `forloebId`, so a repeated IndberetForloeb is an idempotent upsert and
+ * HentForloeb finds it.
+ */
+export function syntheticPayload(operation: OperationName, forloebId: string): Record<string, unknown> {
+  switch (operation) {
+    case "IndberetForloeb":
+      return {
+        forloebId,
+        cpr: "0101901234",
+        kommunekode: "101",
+        behandlingssted: "Rusmiddelcenter Testby",
+        behandlingstype: "social",
+        startdato: "2025-12-01",
+        stoffer: ["cannabis"],
+      };
+    case "HentForloeb":
+      return { forloebId };
+    case "Ping":
+      return {};
+  }
+}
+
 export function validationError(what: string, fields: FieldError[]): OperationValidationError {
   return new OperationValidationError(
     `${what}: ${fields.map((f) => `${f.field}: ${f.message}`).join("; ")}`,

@@ -17,12 +17,11 @@ export interface StsWsdlDeps {
 
 export function stsWsdlRouter(deps: StsWsdlDeps): Router {
   const router = express.Router();
-  const schemas = Object.fromEntries(Object.entries(STS_SCHEMAS).map(([n, s]) => [n, s.document]));
   router.get("/:env/SecurityTokenService.svc", (req, res) =>
     serveMetadata(req, res, {
       service: "the STS",
       path: stsEndpointPath,
-      schemas,
+      schemas: STS_SCHEMAS,
       wsdl: (origin, env, { single }) => {
         const certificate = deps.signingCertificate?.(env);
         return stsWsdl({

@@ -17,12 +17,11 @@ export interface SmdbWsdlDeps {
 
 export function smdbWsdlRouter(deps: SmdbWsdlDeps = {}): Router {
   const router = express.Router();
-  const schemas = Object.fromEntries(Object.entries(SMDB_SCHEMAS).map(([n, s]) => [n, s.document]));
   router.get("/:env/smdb", (req, res) =>
     serveMetadata(req, res, {
       service: "SMDB",
       path: wspEndpointPath,
-      schemas,
+      schemas: SMDB_SCHEMAS,
       wsdl: (origin, env, { single }) => {
         const certificate = deps.certificate?.(env);
         return smdbWsdl({

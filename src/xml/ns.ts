@@ -16,6 +16,7 @@ export const NS = {
   xs: "http://www.w3.org/2001/XMLSchema",
   bpp: "http://itst.dk/oiosaml/basic_privilege_profile",
   xmlns: "http://www.w3.org/2000/xmlns/",
+  xml: "http://www.w3.org/XML/1998/namespace",
   harness: "urn:smdb-harness:fault",
 } as const;
 

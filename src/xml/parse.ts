@@ -9,6 +9,7 @@
 import { DOMParser, type Document, type Element, type Node } from "@xmldom/xmldom";
 import { HarnessError } from "../core/errors.js";
 import "./xmldom-regexp-cache.js";
+import { NS } from "./ns.js";
 import { prescanXml, REQUEST_LIMITS, type XmlLimits } from "./prescan.js";
 
 export { LARGE_DOCUMENT_LIMITS, REQUEST_LIMITS, type XmlLimits } from "./prescan.js";
@@ -53,8 +54,8 @@ const NON_XML_CHAR =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding the characters XML forbids is the point
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
-const XML_NS = "http://www.w3.org/XML/1998/namespace";
+const XMLNS_NS = NS.xmlns;
+const XML_NS = NS.xml;
 
 /**
  * Namespaces in XML 1.0 §3: `xmlns:xmlns` is never declared, `xml` only to its own namespace, no

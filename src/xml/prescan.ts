@@ -17,6 +17,8 @@
  * entity references, characters) to the DOM parser that runs after it.
  */
 
+import { NS } from "./ns.js";
+
 export interface XmlLimits {
   /** Most markup nodes: elements, comments, CDATA sections and processing instructions together. */
   maxNodes: number;
@@ -69,8 +71,8 @@ export interface PrescanResult {
   scannedChars: number;
 }
 
-const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
-const XML_NS = "http://www.w3.org/XML/1998/namespace";
+const XMLNS_NS = NS.xmlns;
+const XML_NS = NS.xml;
 
 const LT = 0x3c;
 const GT = 0x3e;

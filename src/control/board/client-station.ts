@@ -28,7 +28,7 @@ import {
   parseCredentialBytes,
   publicKeyFingerprint,
 } from "../../pki/index.js";
-import type { OperationName } from "../../smdb/operations.js";
+import { type OperationName, syntheticPayload } from "../../smdb/operations.js";
 import type { HarnessControl } from "../harness-control.js";
 import { type CertificateView, certificateView } from "../views.js";
 import type { ExchangeLog } from "./exchanges.js";
@@ -157,16 +157,8 @@ interface StoreEntry {
   credential: Credential;
 }
 
-/** A synthetic treatment course (the same each time: an idempotent upsert). */
-const COURSE = {
-  forloebId: "tavle-forloeb-1",
-  cpr: "0101901234",
-  kommunekode: "101",
-  behandlingssted: "Rusmiddelcenter Testby",
-  behandlingstype: "social",
-  startdato: "2025-12-01",
-  stoffer: ["cannabis"],
-};
+/** The course id the synthetic client reports and reads (smdb `syntheticPayload`). */
+const FORLOEB_ID = "tavle-forloeb-1";
 
 const YEAR_MS = 365 * 86_400_000;
 const DAY_MS = 86_400_000;
@@ -640,12 +632,7 @@ export class ClientStation {
       const before = client.cachedToken;
       client.options.dump = capture.add;
       const operation = deployment.operation;
-      const payload =
-        operation === "IndberetForloeb"
-          ? COURSE
-          : operation === "HentForloeb"
-            ? { forloebId: COURSE.forloebId }
-            : {};
+      const payload = syntheticPayload(operation, FORLOEB_ID);
       try {
         const result = await client.call(operation, payload);
         outcome = {

@@ -6,6 +6,7 @@
  * response's `ds:Signature`. Unknown reasons point at nothing (the response's Fault is marked
  * anyway).
  */
+import { STS_REASONS } from "../../core/reason-codes.js";
 import { NS } from "../../xml/ns.js";
 
 export interface ElementName {
@@ -37,16 +38,8 @@ function response(element: ElementName, label: string, within?: ElementName): Fa
   return { in: "response", element, label, ...(within ? { within } : {}) };
 }
 
-const CERTIFICATE_REASONS = [
-  "CERT_UNTRUSTED_ISSUER",
-  "CERT_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "CERT_REVOKED",
-  "CERT_NOT_REGISTERED",
-  "CERT_NOT_PROVISIONED",
-  "CERT_NOT_YET_ACTIVE",
-  "CERT_SUPERSEDED",
-];
+/** Every STS refusal of the client's certificate, which the request carries in its BST. */
+const CERTIFICATE_REASONS = STS_REASONS.filter((reason) => reason.startsWith("CERT_"));
 
 const STEP1: Record<string, FailingElement> = {
   ...Object.fromEntries(

@@ -13,6 +13,7 @@
 import { RefusedError } from "../../core/errors.js";
 import { ENVIRONMENTS, type Environment } from "../../core/events.js";
 import { Certificate, type Credential, type IssueOptions, toPkcs12 } from "../../pki/index.js";
+import type { OperationName } from "../../smdb/operations.js";
 import type { RolloverPolicy, Slot } from "../../sts/rollover.js";
 import type { LocalControl } from "../local-control.js";
 import type { CallView, ClientStation, DeploymentInput } from "./client-station.js";
@@ -36,7 +37,7 @@ export interface PlayableStep {
   note?: string;
 }
 
-/** A scenario as the scenario floor parses it (src/scenario/parse.ts `Scenario` fits). */
+/** A scenario as the scenario floor parses it (src/scenario/parse.ts `Scenario` extends this). */
 export interface PlayableScenario {
   name: string;
   description: string;
@@ -60,7 +61,7 @@ export interface PlayableScenario {
     tokenLifetimeMs?: number;
     findBy: "thumbprint" | "subjectName" | "serialNumber";
     findValue?: string;
-    operation: "Ping" | "IndberetForloeb" | "HentForloeb";
+    operation: OperationName;
     stsEnvironment: Environment;
     wspEnvironment: Environment;
     clockSkewMs: number;
